@@ -1,0 +1,158 @@
+//! The command line: clap definitions, and [`plan`] which turns them into validated plans.
+//! Nothing below this module sees clap types.
+
+pub mod plan;
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0   success: every server asked sent a response (whatever its rcode)
+  1   some of the servers asked sent no response
+  2   bad input: options, name, type, server address
+  3   no server replied at all (timeouts, refusals)
+  4   the lab could not start (manifest, zone file, address in use)
+  10  internal error (a bug in dnscope)";
+
+/// dnscope: see how a DNS name really resolves.
+#[derive(Debug, Parser)]
+#[command(name = "dnscope", version, about, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print JSON instead of tables (schema: docs/json.md).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Show more: ignored packets, sizes, attempts.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask one question of one or more servers and show every section (like dig).
+    #[command(after_help = QUERY_HELP)]
+    Query(QueryArgs),
+    /// Run the embedded lab in the foreground until Ctrl-C, and print its address plan.
+    Lab(LabArgs),
+}
+
+const QUERY_HELP: &str = "\
+Examples:
+  dnscope query www.shop.test --lab                 the lab's authoritative server for the name
+  dnscope query www.shop.test A @a.root-servers.test --lab --no-rd
+                                                    a referral from the lab's root
+  dnscope query shop.test MX @127.77.0.40 @127.77.0.41 --lab
+  dnscope query -x 192.0.2.80 --lab                 reverse lookup (PTR)
+  dnscope query example.org AAAA @192.0.2.53:5353   any server, any port
+
+Without @SERVER, dnscope asks the name servers of /etc/resolv.conf
+(or, with --lab, the lab server authoritative for the name).";
+
+/// Arguments of `dnscope query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// NAME [TYPE] [@SERVER[:PORT]]... in any order after NAME; TYPE defaults to A
+    /// (PTR with -x). SERVER is an IPv4/IPv6 address ([::1]:53 with a port), or with --lab a
+    /// lab server's host name.
+    #[arg(value_name = "NAME [TYPE] [@SERVER]", num_args = 0..)]
+    pub args: Vec<String>,
+    /// Reverse lookup: ask for the PTR of this IPv4 or IPv6 address.
+    #[arg(short = 'x', long = "reverse", value_name = "ADDR")]
+    pub reverse: Option<String>,
+    /// Record type (alternative to the positional TYPE).
+    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    pub rtype: Option<String>,
+    /// Ask over TCP only.
+    #[arg(long)]
+    pub tcp: bool,
+    /// Do not retry over TCP when a UDP answer is truncated (show the TC=1 answer).
+    #[arg(long)]
+    pub no_tcp_fallback: bool,
+    /// Clear RD (recursion desired): the way to ask authoritative servers.
+    #[arg(long = "no-rd")]
+    pub no_rd: bool,
+    /// Set the DO bit (DNSSEC OK): ask for signatures.
+    #[arg(long)]
+    pub dnssec: bool,
+    /// Set the CD bit (checking disabled).
+    #[arg(long)]
+    pub cd: bool,
+    /// Send no EDNS0 OPT record (plain RFC 1035 question, 512-byte UDP limit).
+    #[arg(long)]
+    pub no_edns: bool,
+    /// Time to wait for each attempt: 2s, 500ms, 1.5 (seconds).
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub timeout: String,
+    /// UDP retries after the first attempt.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub retries: u32,
+    /// Port for servers given without one (default 53, or the lab's port with --lab).
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub port: Option<u16>,
+    #[command(flatten)]
+    pub lab: LabFlags,
+}
+
+/// Flags that point a command at the embedded lab.
+#[derive(Debug, Args, Clone)]
+pub struct LabFlags {
+    /// Start the embedded lab for this run and ask it (offline; nothing leaves loopback).
+    #[arg(long)]
+    pub lab: bool,
+    /// Read the lab's lab.toml and zones/ from this directory instead of the built-in copy.
+    #[arg(long, value_name = "DIR")]
+    pub lab_dir: Option<PathBuf>,
+    /// Move the lab to this /24 of 127.0.0.0/8 (default 127.77.0.0).
+    #[arg(long, value_name = "A.B.C.0")]
+    pub lab_net: Option<Ipv4Addr>,
+}
+
+/// Arguments of `dnscope lab`.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// Port every lab server listens on (default: lab.toml's, 10053).
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Move the lab to this /24 of 127.0.0.0/8 (default 127.77.0.0).
+    #[arg(long, value_name = "A.B.C.0")]
+    pub net: Option<Ipv4Addr>,
+    /// Read lab.toml and zones/ from this directory instead of the built-in copy.
+    #[arg(long, value_name = "DIR")]
+    pub lab_dir: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_every_exit_code() {
+        for (code, _) in dnscope::exit::TABLE {
+            assert!(
+                EXIT_CODES.contains(&format!("  {code} ")),
+                "exit code {code} missing"
+            );
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! From what the user typed to a validated plan (ripgrep's low-args → high-args step).
+//! Everything that can be checked without the network is checked here, with one-line errors.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use anyhow::{Result, anyhow, bail};
+use dnscope::lab::{LabConfig, LabSource};
+use dnscope::wire::{QueryOptions, parse_name, parse_rtype, reverse_name};
+use hickory_proto::rr::{Name, RecordType};
+
+use super::{LabFlags, QueryArgs};
+
+/// A server as given on the command line, before the lab or DNS can tell its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerSpec {
+    /// An address, with the port if one was given.
+    Addr {
+        ip: IpAddr,
+        port: Option<u16>,
+        text: String,
+    },
+    /// A host name (a lab server with --lab, else looked up by the system).
+    Host {
+        name: String,
+        port: Option<u16>,
+        text: String,
+    },
+}
+
+/// A validated `query`.
+#[derive(Debug)]
+pub struct QuerySpec {
+    pub name: Name,
+    pub rtype: RecordType,
+    pub servers: Vec<ServerSpec>,
+    pub options: QueryOptions,
+    pub port: Option<u16>,
+    pub lab: Option<LabConfig>,
+}
+
+/// Validate `dnscope query` arguments.
+pub fn query(args: &QueryArgs) -> Result<QuerySpec> {
+    let mut servers = Vec::new();
+    let mut words = Vec::new();
+    for arg in &args.args {
+        match arg.strip_prefix('@') {
+            Some(server) => servers.push(server_spec(server)?),
+            None => words.push(arg.as_str()),
+        }
+    }
+    let (name, rtype) = match &args.reverse {
+        Some(addr) => {
+            let ip: IpAddr = addr
+                .parse()
+                .map_err(|_| anyhow!("-x {addr:?}: not an IPv4 or IPv6 address"))?;
+            if let Some(extra) = words.first() {
+                bail!("unexpected argument {extra:?}: with -x the name is made from the address");
+            }
+            let rtype = match &args.rtype {
+                Some(t) => parse_rtype(t)?,
+                None => RecordType::PTR,
+            };
+            (reverse_name(ip), rtype)
+        }
+        None => {
+            let Some(first) = words.first() else {
+                bail!("no name given: dnscope query NAME [TYPE] [@SERVER]...");
+            };
+            let name = parse_name(first)?;
+            let rtype = match (words.get(1), &args.rtype) {
+                (Some(_), Some(_)) => bail!("the type is given twice (positional and -t)"),
+                (Some(t), None) => parse_rtype(t)?,
+                (None, Some(t)) => parse_rtype(t)?,
+                (None, None) => RecordType::A,
+            };
+            if let Some(extra) = words.get(2) {
+                bail!("unexpected argument {extra:?} (servers start with @)");
+            }
+            (name, rtype)
+        }
+    };
+    let options = QueryOptions {
+        recursion_desired: !args.no_rd,
+        edns: !args.no_edns,
+        dnssec_ok: args.dnssec,
+        checking_disabled: args.cd,
+        timeout: duration(&args.timeout)?,
+        retries: args.retries,
+        tcp_only: args.tcp,
+        tcp_on_truncation: !args.no_tcp_fallback,
+    };
+    if args.dnssec && args.no_edns {
+        bail!("--dnssec needs EDNS (the DO bit lives in the OPT record): drop --no-edns");
+    }
+    Ok(QuerySpec {
+        name,
+        rtype,
+        servers,
+        options,
+        port: args.port,
+        lab: lab_config(&args.lab),
+    })
+}
+
+/// The lab to start, if the flags ask for one (any lab flag implies --lab).
+pub fn lab_config(flags: &LabFlags) -> Option<LabConfig> {
+    if !flags.lab && flags.lab_dir.is_none() && flags.lab_net.is_none() {
+        return None;
+    }
+    Some(LabConfig {
+        source: flags
+            .lab_dir
+            .clone()
+            .map(LabSource::Dir)
+            .unwrap_or_default(),
+        net: flags.lab_net,
+        port: Some(0),
+    })
+}
+
+/// `@SERVER`: `1.2.3.4`, `1.2.3.4:53`, `::1`, `[::1]:53`, `host`, `host:53`.
+pub fn server_spec(text: &str) -> Result<ServerSpec> {
+    let original = format!("@{text}");
+    if text.is_empty() {
+        bail!("empty server after @");
+    }
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(ServerSpec::Addr {
+            ip: addr.ip(),
+            port: Some(addr.port()),
+            text: text.to_string(),
+        });
+    }
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(ServerSpec::Addr {
+            ip,
+            port: None,
+            text: text.to_string(),
+        });
+    }
+    let (host, port) = match text.rsplit_once(':') {
+        Some((h, p)) => {
+            let port = p
+                .parse::<u16>()
+                .map_err(|_| anyhow!("server {original:?}: {p:?} is not a port number"))?;
+            (h, Some(port))
+        }
+        None => (text, None),
+    };
+    if host.starts_with('[') || host.contains(':') {
+        bail!("server {original:?} is not a valid address (IPv6 with a port is written [::1]:53)");
+    }
+    let looks_numeric = host
+        .split('.')
+        .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()));
+    if looks_numeric {
+        bail!("server {original:?} is not a valid IPv4 address");
+    }
+    parse_name(host).map_err(|e| anyhow!("server {original:?}: {e}"))?;
+    Ok(ServerSpec::Host {
+        name: host.to_string(),
+        port,
+        text: text.to_string(),
+    })
+}
+
+/// `2s`, `500ms`, `1.5` (seconds), `1m`.
+pub fn duration(text: &str) -> Result<Duration> {
+    let t = text.trim();
+    let (num, unit) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| anyhow!("duration {text:?}: use e.g. 2s, 500ms or 1.5"))?;
+    let secs = value * unit;
+    if !secs.is_finite() || secs <= 0.0 || secs > 3600.0 {
+        bail!("duration {text:?} must be more than 0 and at most an hour");
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers() {
+        assert!(matches!(
+            server_spec("127.0.0.9"),
+            Ok(ServerSpec::Addr { port: None, .. })
+        ));
+        assert!(matches!(
+            server_spec("127.0.0.9:5353"),
+            Ok(ServerSpec::Addr {
+                port: Some(5353),
+                ..
+            })
+        ));
+        assert!(matches!(
+            server_spec("::1"),
+            Ok(ServerSpec::Addr { port: None, .. })
+        ));
+        assert!(matches!(
+            server_spec("[::1]:53"),
+            Ok(ServerSpec::Addr { port: Some(53), .. })
+        ));
+        assert!(matches!(
+            server_spec("ns1.shop.test"),
+            Ok(ServerSpec::Host { .. })
+        ));
+        assert!(matches!(
+            server_spec("ns1.shop.test:53"),
+            Ok(ServerSpec::Host { port: Some(53), .. })
+        ));
+        assert!(server_spec("").is_err());
+        assert!(server_spec("300.1.1.1").is_err());
+        assert!(server_spec("1.2.3.4:99999").is_err());
+        assert!(server_spec("::1:53:zz").is_err());
+        assert!(server_spec("a..b").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("2s").ok(), Some(Duration::from_secs(2)));
+        assert_eq!(duration("500ms").ok(), Some(Duration::from_millis(500)));
+        assert_eq!(duration("1.5").ok(), Some(Duration::from_millis(1500)));
+        assert!(duration("0").is_err());
+        assert!(duration("soon").is_err());
+    }
+}

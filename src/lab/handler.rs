@@ -1,0 +1,123 @@
+//! The request handler in front of hickory's `Catalog`.
+//!
+//! hickory-server 0.26.3 answers a query below a zone cut with the delegation's NS records,
+//! but with AA=1 and no glue (upstream issues hickory-dns#2810 and #3571). A real
+//! authoritative server sends a referral instead (RFC 1034 §4.3.2 step 3b): AA=0, the NS
+//! RRset in the authority section, and the addresses of in-bailiwick name servers (glue) in
+//! the additional section. [`LabHandler`] builds those referrals itself and hands every other
+//! question to the catalog. It also applies the server's injected latency.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hickory_proto::op::{Edns, Header, HeaderCounts, Metadata, ResponseCode};
+use hickory_proto::rr::{LowerName, RData, Record, RecordType, RrKey};
+use hickory_server::net::runtime::{Time, TokioRuntimeProvider};
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{Catalog, MessageResponseBuilder, ZoneHandler};
+
+/// A zone served by a lab server.
+pub(super) type Zone = Arc<InMemoryZoneHandler<TokioRuntimeProvider>>;
+
+pub(super) struct LabHandler {
+    pub(super) catalog: Catalog,
+    pub(super) zones: Vec<Zone>,
+    pub(super) latency: Duration,
+}
+
+impl LabHandler {
+    /// If `qname` is at or below a zone cut inside the deepest zone this server holds for it,
+    /// return the delegation's NS records and in-bailiwick glue.
+    async fn referral(
+        &self,
+        qname: &LowerName,
+        qtype: RecordType,
+    ) -> Option<(Vec<Record>, Vec<Record>)> {
+        let zone = self
+            .zones
+            .iter()
+            .filter(|z| z.origin().zone_of(qname))
+            .max_by_key(|z| z.origin().num_labels())?;
+        let records = zone.records().await;
+        let mut name = qname.clone();
+        let mut cut = None;
+        // Walk up towards the apex; the highest cut wins, as everything below it belongs to
+        // the delegated zone. A DS question at the cut itself is the parent's to answer
+        // (RFC 4035 §3.1.4.1), so it is not a referral.
+        while name != *zone.origin() && name.num_labels() > zone.origin().num_labels() {
+            let at_cut = records.contains_key(&RrKey::new(name.clone(), RecordType::NS));
+            if at_cut && !(qtype == RecordType::DS && name == *qname) {
+                cut = Some(name.clone());
+            }
+            name = name.base_name();
+        }
+        let ns = records.get(&RrKey::new(cut?, RecordType::NS))?;
+        let mut glue = Vec::new();
+        for record in ns.records_without_rrsigs() {
+            let RData::NS(target) = &record.data else {
+                continue;
+            };
+            let target = LowerName::from(&target.0);
+            // Only in-bailiwick glue (RFC 2181 §5.4.1): addresses this zone is entitled to.
+            if !zone.origin().zone_of(&target) {
+                continue;
+            }
+            for rtype in [RecordType::A, RecordType::AAAA] {
+                if let Some(set) = records.get(&RrKey::new(target.clone(), rtype)) {
+                    glue.extend(set.records_without_rrsigs().cloned());
+                }
+            }
+        }
+        Some((ns.records_without_rrsigs().cloned().collect(), glue))
+    }
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for LabHandler {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response_handle: R,
+    ) -> ResponseInfo {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        if let Ok(info) = request.request_info() {
+            let referral = self
+                .referral(info.query.name(), info.query.query_type())
+                .await;
+            if let Some((ns, glue)) = referral {
+                let mut metadata = Metadata::response_from_request(&request.metadata);
+                metadata.authoritative = false;
+                metadata.recursion_available = false;
+                metadata.response_code = ResponseCode::NoError;
+                let edns = request.edns.as_ref().map(|e| {
+                    let mut ours = Edns::new();
+                    ours.set_max_payload(e.max_payload().max(512))
+                        .set_dnssec_ok(e.flags().dnssec_ok);
+                    ours
+                });
+                let mut builder = MessageResponseBuilder::new(&request.queries, None);
+                if let Some(e) = &edns {
+                    builder.edns(e);
+                }
+                let response = builder.build(metadata, &[], &ns, &[], &glue);
+                return match response_handle.send_response(response).await {
+                    Ok(info) => info,
+                    Err(_) => {
+                        let mut m = Metadata::response_from_request(&request.metadata);
+                        m.response_code = ResponseCode::ServFail;
+                        ResponseInfo::from(Header {
+                            metadata: m,
+                            counts: HeaderCounts::default(),
+                        })
+                    }
+                };
+            }
+        }
+        self.catalog
+            .handle_request::<R, T>(request, response_handle)
+            .await
+    }
+}

@@ -1,0 +1,405 @@
+//! The embedded lab: a small DNS hierarchy (root, TLDs, zones) served by hickory-server on
+//! loopback addresses, one address per name server, all on one port.
+//!
+//! The manifest (`fixtures/lab/lab.toml`) gives the address plan and the faults; the zone
+//! files (`fixtures/lab/zones/`) give the data. [`Lab::start`] loads both, binds UDP and TCP
+//! on every live address and returns a handle; dropping it (or [`Lab::stop`]) stops every
+//! server. Nothing here prints: `dnscope lab` renders the plan from [`Lab`] itself.
+
+mod fixtures;
+mod handler;
+mod manifest;
+mod zones;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hickory_proto::rr::Name;
+use hickory_server::Server;
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::task::JoinSet;
+
+pub use manifest::Fault;
+pub use zones::LabSource;
+
+use handler::{LabHandler, Zone};
+use manifest::Manifest;
+
+/// How long a TCP connection may sit idle on a lab server before it is closed.
+const TCP_IDLE: Duration = Duration::from_secs(5);
+
+/// Ports tried before giving up when the lab picks a free port itself.
+const PORT_TRIES: usize = 20;
+
+/// Why the lab could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    /// A file could not be read.
+    #[error("{file}: {reason}")]
+    Read { file: String, reason: String },
+    /// The manifest is not valid.
+    #[error("{file}{}: {reason}", .line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Manifest {
+        file: String,
+        reason: String,
+        line: Option<usize>,
+    },
+    /// A zone file is not valid.
+    #[error("{file}{}: {reason}{}", .line.map(|l| format!(" line {l}")).unwrap_or_default(), .record.as_ref().map(|r| format!(" (in `{r}`)")).unwrap_or_default())]
+    Zone {
+        file: String,
+        line: Option<usize>,
+        record: Option<String>,
+        reason: String,
+    },
+    /// The configured net is not usable.
+    #[error("{0}")]
+    Net(String),
+    /// A socket could not be bound.
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+}
+
+/// What to start.
+#[derive(Debug, Clone, Default)]
+pub struct LabConfig {
+    /// Where the manifest and zone files come from.
+    pub source: LabSource,
+    /// Move the lab to this /24 of 127.0.0.0/8 (default: the manifest's `net`).
+    pub net: Option<Ipv4Addr>,
+    /// The port every server listens on: `None` = the manifest's port, `Some(0)` = any free
+    /// port (what `--lab` runs use, so that several can run at once).
+    pub port: Option<u16>,
+}
+
+/// One name server of the lab.
+#[derive(Debug, Clone)]
+pub struct LabServer {
+    /// Its host name, as the NS records name it.
+    pub name: Name,
+    /// Its loopback address.
+    pub address: Ipv4Addr,
+    /// The zones it serves (origins), in manifest order.
+    pub zones: Vec<Name>,
+    /// Added delay before each reply.
+    pub latency: Duration,
+    /// Its injected fault, if any.
+    pub fault: Option<Fault>,
+}
+
+impl LabServer {
+    /// Whether it answers at all.
+    pub fn answers(&self) -> bool {
+        self.fault.is_none()
+    }
+}
+
+/// A running lab. Dropping it stops every server.
+pub struct Lab {
+    port: u16,
+    servers: Vec<LabServer>,
+    running: Vec<Server<LabHandler>>,
+    blackholes: JoinSet<()>,
+}
+
+impl std::fmt::Debug for Lab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lab")
+            .field("port", &self.port)
+            .field("servers", &self.servers.len())
+            .finish()
+    }
+}
+
+/// A server with its parsed zones, ready to bind.
+struct Planned {
+    server: LabServer,
+    zones: Vec<Zone>,
+}
+
+impl Lab {
+    /// Load the manifest and zone files and start every server.
+    ///
+    /// # Errors
+    /// [`LabError`] naming the file (and line) that is wrong, or the address that could not be
+    /// bound.
+    pub async fn start(config: &LabConfig) -> Result<Lab, LabError> {
+        let planned = load(config)?;
+        let port = config.port.unwrap_or(default_port(config)?);
+        if port != 0 {
+            return bind_all(planned, port).await;
+        }
+        // Pick a port the kernel says is free on the first address, then claim it on every
+        // other one; another lab may race us, so try a few times.
+        let mut last = None;
+        for _ in 0..PORT_TRIES {
+            let first = planned
+                .iter()
+                .find(|p| p.server.fault != Some(Fault::Down))
+                .map(|p| p.server.address)
+                .unwrap_or(Ipv4Addr::new(127, 77, 0, 2));
+            let probe = std::net::UdpSocket::bind((first, 0)).map_err(|e| LabError::Bind {
+                addr: SocketAddr::new(first.into(), 0),
+                reason: e.to_string(),
+            })?;
+            let port = probe
+                .local_addr()
+                .map_err(|e| LabError::Bind {
+                    addr: SocketAddr::new(first.into(), 0),
+                    reason: e.to_string(),
+                })?
+                .port();
+            drop(probe);
+            match bind_all(clone_plan(&planned), port).await {
+                Ok(lab) => return Ok(lab),
+                Err(e @ LabError::Bind { .. }) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or(LabError::Net("no free port found".to_string())))
+    }
+
+    /// The port every lab server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Every server, in manifest order (faulty ones included).
+    pub fn servers(&self) -> &[LabServer] {
+        &self.servers
+    }
+
+    /// The socket address of a server.
+    pub fn addr(&self, server: &LabServer) -> SocketAddr {
+        SocketAddr::new(IpAddr::V4(server.address), self.port)
+    }
+
+    /// The servers of the root zone: the lab's root hints.
+    pub fn root_servers(&self) -> Vec<&LabServer> {
+        self.servers
+            .iter()
+            .filter(|s| s.zones.iter().any(Name::is_root))
+            .collect()
+    }
+
+    /// A server by host name (case-insensitive, trailing dot optional) or by address.
+    pub fn find(&self, name_or_addr: &str) -> Option<&LabServer> {
+        if let Ok(ip) = name_or_addr.parse::<Ipv4Addr>() {
+            return self.servers.iter().find(|s| s.address == ip);
+        }
+        let wanted = name_or_addr.trim_end_matches('.').to_ascii_lowercase();
+        self.servers
+            .iter()
+            .find(|s| s.name.to_ascii().trim_end_matches('.').to_ascii_lowercase() == wanted)
+    }
+
+    /// The deepest zone the lab serves that contains `qname`, and the servers that answer for
+    /// it (the ones with no fault first). The root always matches.
+    pub fn authoritative_for(&self, qname: &Name) -> Option<(Name, Vec<&LabServer>)> {
+        let zone = self
+            .servers
+            .iter()
+            .flat_map(|s| s.zones.iter())
+            .filter(|z| z.zone_of(qname))
+            .max_by_key(|z| z.num_labels())?
+            .clone();
+        let mut servers: Vec<&LabServer> = self
+            .servers
+            .iter()
+            .filter(|s| s.zones.contains(&zone))
+            .collect();
+        servers.sort_by_key(|s| !s.answers());
+        Some((zone, servers))
+    }
+
+    /// The zones the lab serves that contain `qname`, from the root down, each with a server
+    /// that answers for it: the path of referrals a resolver follows.
+    pub fn delegation_path(&self, qname: &Name) -> Vec<(Name, &LabServer)> {
+        let mut zones: Vec<Name> = self
+            .servers
+            .iter()
+            .flat_map(|s| s.zones.iter())
+            .filter(|z| z.zone_of(qname))
+            .cloned()
+            .collect();
+        zones.sort_by_key(Name::num_labels);
+        zones.dedup();
+        zones
+            .into_iter()
+            .filter_map(|z| {
+                let server = self
+                    .servers
+                    .iter()
+                    .find(|s| s.answers() && s.zones.contains(&z))?;
+                Some((z, server))
+            })
+            .collect()
+    }
+
+    /// Stop every server and wait for them to finish.
+    pub async fn stop(mut self) {
+        for server in &mut self.running {
+            let _ = server.shutdown_gracefully().await;
+        }
+        self.blackholes.abort_all();
+    }
+}
+
+fn clone_plan(planned: &[Planned]) -> Vec<Planned> {
+    planned
+        .iter()
+        .map(|p| Planned {
+            server: p.server.clone(),
+            zones: p.zones.clone(),
+        })
+        .collect()
+}
+
+/// The manifest's port.
+fn default_port(config: &LabConfig) -> Result<u16, LabError> {
+    let file = config.source.describe("lab.toml");
+    Ok(Manifest::parse(&config.source.read("lab.toml")?, &file)?.port)
+}
+
+/// Read the manifest and every zone file, moved to the configured net.
+fn load(config: &LabConfig) -> Result<Vec<Planned>, LabError> {
+    let source = &config.source;
+    let manifest_file = source.describe("lab.toml");
+    let manifest = Manifest::parse(&source.read("lab.toml")?, &manifest_file)?;
+    let from = manifest.base(&manifest_file)?;
+    let to = match config.net {
+        Some(net) => {
+            manifest::check_net(net).map_err(LabError::Net)?;
+            let o = net.octets();
+            [o[0], o[1], o[2]]
+        }
+        None => from,
+    };
+    // Parse each zone file once, even when several servers share it.
+    let mut parsed: std::collections::HashMap<String, Zone> = std::collections::HashMap::new();
+    let mut planned = Vec::new();
+    for entry in &manifest.server {
+        let name = Name::from_ascii(&entry.name)
+            .map(|mut n| {
+                n.set_fqdn(true);
+                n
+            })
+            .map_err(|e| LabError::Manifest {
+                file: manifest_file.clone(),
+                reason: format!("server name {:?}: {e}", entry.name),
+                line: None,
+            })?;
+        let mut zones = Vec::new();
+        for file in &entry.zones {
+            let rel = format!("zones/{file}");
+            let zone = match parsed.get(&rel) {
+                Some(z) => z.clone(),
+                None => {
+                    let described = source.describe(&rel);
+                    let text = zones::relocate(&source.read(&rel)?, from, to);
+                    let (origin, records) = zones::parse(&text, &described)?;
+                    let handler = InMemoryZoneHandler::new(
+                        origin,
+                        records,
+                        ZoneType::Primary,
+                        AxfrPolicy::Deny,
+                        None,
+                    )
+                    .map_err(|reason| LabError::Zone {
+                        file: described.clone(),
+                        line: None,
+                        record: None,
+                        reason,
+                    })?;
+                    let zone = Arc::new(handler);
+                    parsed.insert(rel.clone(), zone.clone());
+                    zone
+                }
+            };
+            zones.push(zone);
+        }
+        let o = entry.address.octets();
+        planned.push(Planned {
+            server: LabServer {
+                name,
+                address: Ipv4Addr::new(to[0], to[1], to[2], o[3]),
+                zones: zones
+                    .iter()
+                    .map(|z| Name::from(z.origin().clone()))
+                    .collect(),
+                latency: Duration::from_millis(entry.latency_ms),
+                fault: entry.fault,
+            },
+            zones,
+        });
+    }
+    Ok(planned)
+}
+
+async fn bind_all(planned: Vec<Planned>, port: u16) -> Result<Lab, LabError> {
+    let mut running = Vec::new();
+    let mut blackholes = JoinSet::new();
+    let mut servers = Vec::new();
+    for p in planned {
+        let addr = SocketAddr::new(IpAddr::V4(p.server.address), port);
+        let bind_err = |e: std::io::Error| LabError::Bind {
+            addr,
+            reason: e.to_string(),
+        };
+        match p.server.fault {
+            Some(Fault::Down) => {}
+            Some(Fault::Blackhole) => {
+                let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
+                let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
+                blackholes.spawn(swallow(udp, tcp));
+            }
+            None => {
+                let mut catalog = Catalog::new();
+                for z in &p.zones {
+                    catalog.upsert(z.origin().clone(), vec![z.clone() as Arc<dyn ZoneHandler>]);
+                }
+                let handler = LabHandler {
+                    catalog,
+                    zones: p.zones.clone(),
+                    latency: p.server.latency,
+                };
+                let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
+                let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
+                let mut server = Server::new(handler);
+                server.register_socket(udp);
+                server.register_listener(tcp, TCP_IDLE, 64);
+                running.push(server);
+            }
+        }
+        servers.push(p.server);
+    }
+    Ok(Lab {
+        port,
+        servers,
+        running,
+        blackholes,
+    })
+}
+
+/// A black hole: read everything, answer nothing. TCP connections are accepted and held open
+/// until the client gives up, as a stuck server would.
+async fn swallow(udp: UdpSocket, tcp: TcpListener) {
+    let mut held = JoinSet::new();
+    let mut buf = vec![0u8; 65_535];
+    loop {
+        tokio::select! {
+            r = udp.recv_from(&mut buf) => { if r.is_err() { break; } }
+            r = tcp.accept() => {
+                if let Ok((mut stream, _)) = r {
+                    held.spawn(async move {
+                        let mut sink = tokio::io::sink();
+                        let _ = tokio::io::copy(&mut stream, &mut sink).await;
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Reading zone files for the lab: from the embedded copies or a directory, moved to the
+//! configured /24, parsed with hickory's RFC 1035 parser, with the file and the line named when
+//! something is wrong.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use hickory_proto::rr::{Name, RecordSet, RrKey};
+use hickory_proto::serialize::txt::Parser;
+
+use super::{LabError, fixtures};
+
+/// Where the lab's manifest and zone files come from.
+#[derive(Debug, Clone, Default)]
+pub enum LabSource {
+    /// The copies compiled into the binary (the default).
+    #[default]
+    Embedded,
+    /// A directory holding `lab.toml` and `zones/`.
+    Dir(PathBuf),
+}
+
+impl LabSource {
+    /// A human name for a file, for error messages.
+    pub(super) fn describe(&self, rel: &str) -> String {
+        match self {
+            LabSource::Embedded => format!("fixtures/lab/{rel} (embedded)"),
+            LabSource::Dir(d) => d.join(rel).display().to_string(),
+        }
+    }
+
+    pub(super) fn read(&self, rel: &str) -> Result<String, LabError> {
+        match self {
+            LabSource::Embedded => fixtures::FILES
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(_, text)| (*text).to_string())
+                .ok_or_else(|| LabError::Read {
+                    file: self.describe(rel),
+                    reason: "no such embedded file".to_string(),
+                }),
+            LabSource::Dir(d) => std::fs::read_to_string(d.join(rel)).map_err(|e| LabError::Read {
+                file: self.describe(rel),
+                reason: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// Replace the fixture /24 prefix (e.g. `127.77.0.`) with the configured one wherever it
+/// starts an address, so glue follows the lab when it moves.
+pub(super) fn relocate(text: &str, from: [u8; 3], to: [u8; 3]) -> String {
+    if from == to {
+        return text.to_string();
+    }
+    let old = format!("{}.{}.{}.", from[0], from[1], from[2]);
+    let new = format!("{}.{}.{}.", to[0], to[1], to[2]);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find(&old) {
+        let before = &rest[..pos];
+        let prev = before.chars().last().or_else(|| out.chars().last());
+        let starts_address = prev.is_none_or(|c| !c.is_ascii_digit() && c != '.');
+        out.push_str(before);
+        out.push_str(if starts_address { &new } else { &old });
+        rest = &rest[pos + old.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parse one zone file. hickory's errors carry no position, so on failure we find the first
+/// line at which a prefix of the file fails the same way and name it.
+pub(super) fn parse(
+    text: &str,
+    file: &str,
+) -> Result<(Name, BTreeMap<RrKey, RecordSet>), LabError> {
+    match Parser::new(text, None, None).parse() {
+        Ok(parsed) => Ok(parsed),
+        Err(e) => {
+            let reason = e.to_string();
+            let lines: Vec<&str> = text.lines().collect();
+            let mut at = None;
+            for k in 1..=lines.len() {
+                let prefix = lines[..k].join("\n");
+                if let Err(pe) = Parser::new(prefix.as_str(), None, None).parse()
+                    && pe.to_string() == reason
+                {
+                    at = Some((k, lines[k - 1].trim().to_string()));
+                    break;
+                }
+            }
+            Err(LabError::Zone {
+                file: file.to_string(),
+                line: at.as_ref().map(|(k, _)| *k),
+                record: at.map(|(_, l)| l),
+                reason,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relocation_moves_addresses_only() {
+        let text = "ns1 IN A 127.77.0.40\n; 127.77.0.2 moves too\nx IN A 10.127.77.0.1\n";
+        let out = relocate(text, [127, 77, 0], [127, 88, 1]);
+        assert!(out.contains("A 127.88.1.40"));
+        assert!(out.contains("; 127.88.1.2 moves"));
+        assert!(out.contains("10.127.77.0.1"), "{out}");
+    }
+
+    #[test]
+    fn a_bad_record_is_named_with_its_line() {
+        let text = "$ORIGIN t.\n$TTL 60\n@ IN SOA a. b. 1 2 3 4 5\nwww IN A 300.1.1.1\n";
+        match parse(text, "t.zone") {
+            Err(LabError::Zone { line, record, .. }) => {
+                assert_eq!(line, Some(4));
+                assert_eq!(record.as_deref(), Some("www IN A 300.1.1.1"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Presentation format: DNS data as zone-file text (RFC 1035 §5.1), for tables and JSON alike.
+//!
+//! This is not terminal safety (the renderer escapes control characters again before they
+//! reach a terminal); it is the canonical text form, with TXT strings quoted and escaped as a
+//! zone file writes them, where hickory's `Display` would glue them together.
+
+use hickory_proto::op::{OpCode, ResponseCode};
+use hickory_proto::rr::rdata::HTTPS;
+use hickory_proto::rr::rdata::svcb::{SVCB, SvcParamValue};
+use hickory_proto::rr::{DNSClass, RData, Record};
+
+use crate::wire::rtype_name;
+
+/// The rcode mnemonic as dig prints it (`NOERROR`, `NXDOMAIN`, ...).
+pub fn rcode(code: ResponseCode) -> String {
+    match code {
+        ResponseCode::NoError => "NOERROR".into(),
+        ResponseCode::FormErr => "FORMERR".into(),
+        ResponseCode::ServFail => "SERVFAIL".into(),
+        ResponseCode::NXDomain => "NXDOMAIN".into(),
+        ResponseCode::NotImp => "NOTIMP".into(),
+        ResponseCode::Refused => "REFUSED".into(),
+        ResponseCode::YXDomain => "YXDOMAIN".into(),
+        ResponseCode::YXRRSet => "YXRRSET".into(),
+        ResponseCode::NXRRSet => "NXRRSET".into(),
+        ResponseCode::NotAuth => "NOTAUTH".into(),
+        ResponseCode::NotZone => "NOTZONE".into(),
+        ResponseCode::BADVERS => "BADVERS".into(),
+        ResponseCode::BADCOOKIE => "BADCOOKIE".into(),
+        other => format!("RCODE{}", u16::from(other)),
+    }
+}
+
+/// The opcode mnemonic (`QUERY`, `NOTIFY`, ...).
+pub fn opcode(code: OpCode) -> String {
+    match code {
+        OpCode::Query => "QUERY".into(),
+        OpCode::Status => "STATUS".into(),
+        OpCode::Notify => "NOTIFY".into(),
+        OpCode::Update => "UPDATE".into(),
+        other => format!("OPCODE{}", u8::from(other)),
+    }
+}
+
+/// The class mnemonic (`IN`, `CH`, ...).
+pub fn class(class: DNSClass) -> String {
+    match class {
+        DNSClass::IN => "IN".into(),
+        DNSClass::CH => "CH".into(),
+        DNSClass::HS => "HS".into(),
+        DNSClass::NONE => "NONE".into(),
+        DNSClass::ANY => "ANY".into(),
+        other => format!("CLASS{}", u16::from(other)),
+    }
+}
+
+/// A record's type as text.
+pub fn rtype(record: &Record) -> String {
+    rtype_name(record.record_type())
+}
+
+/// A record's data in presentation form.
+pub fn rdata(data: &RData) -> String {
+    match data {
+        RData::TXT(txt) => txt
+            .txt_data
+            .iter()
+            .map(|s| character_string(s))
+            .collect::<Vec<_>>()
+            .join(" "),
+        RData::SVCB(svcb) | RData::HTTPS(HTTPS(svcb)) => svcb_params(svcb),
+        other => other.to_string(),
+    }
+}
+
+/// SVCB/HTTPS in RFC 9460 presentation form. hickory 0.26.3's `Display` leaves a trailing
+/// comma after every list value (`alpn=h2,h3,`), which no parser accepts.
+fn svcb_params(svcb: &SVCB) -> String {
+    let mut out = format!("{} {}", svcb.svc_priority, svcb.target_name);
+    for (key, value) in &svcb.svc_params {
+        let joined = |items: Vec<String>| items.join(",");
+        let text = match value {
+            SvcParamValue::NoDefaultAlpn => {
+                out.push_str(&format!(" {key}"));
+                continue;
+            }
+            SvcParamValue::Alpn(a) => joined(a.0.clone()),
+            SvcParamValue::Mandatory(m) => joined(m.0.iter().map(ToString::to_string).collect()),
+            SvcParamValue::Ipv4Hint(h) => joined(h.0.iter().map(ToString::to_string).collect()),
+            SvcParamValue::Ipv6Hint(h) => joined(h.0.iter().map(ToString::to_string).collect()),
+            SvcParamValue::Port(p) => p.to_string(),
+            SvcParamValue::Unknown(u) => character_string(&u.0),
+            other => other.to_string(),
+        };
+        out.push_str(&format!(" {key}={text}"));
+    }
+    out
+}
+
+/// One `<character-string>`: quoted, with `"` and `\` escaped and any byte outside printable
+/// ASCII written as `\DDD` (RFC 1035 §5.1).
+pub fn character_string(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\{b:03}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn character_strings_are_escaped() {
+        assert_eq!(character_string(b"v=spf1 -all"), "\"v=spf1 -all\"");
+        assert_eq!(character_string(b"a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(character_string(b"\x1b[31m\xff"), "\"\\027[31m\\255\"");
+    }
+
+    #[test]
+    fn rcodes_read_like_dig() {
+        assert_eq!(rcode(ResponseCode::NXDomain), "NXDOMAIN");
+        assert_eq!(rcode(ResponseCode::NoError), "NOERROR");
+        assert_eq!(rcode(ResponseCode::Unknown(3841)), "RCODE3841");
+    }
+}

@@ -1,0 +1,293 @@
+//! The wire layer: one DNS question to one server, and the evidence of what happened.
+//!
+//! Everything that talks to the network goes through the [`Transport`] trait, so tests and
+//! later transports (DoT, DoH, DoQ) can stand in for [`NetTransport`], the plain UDP/TCP one.
+//! The wire layer owns sockets, IDs, timeouts, retries and the TC → TCP fallback; it does not
+//! interpret answers (that is the job of `query`, `trace` and `compare`) and never prints.
+
+mod message;
+mod tcp;
+mod udp;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hickory_proto::op::Message;
+use serde::Serialize;
+
+pub use message::{
+    NameError, TypeError, build_query, parse_name, parse_rtype, reverse_name, rtype_name,
+};
+
+/// The UDP payload size we advertise in EDNS0: the DNS Flag Day 2020 value, which avoids IP
+/// fragmentation on practically every path.
+pub const EDNS_PAYLOAD: u16 = 1232;
+
+/// How a question travelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// One datagram out, one back.
+    Udp,
+    /// RFC 7766: a connection, two-byte length prefix.
+    Tcp,
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Protocol::Udp => "UDP",
+            Protocol::Tcp => "TCP",
+        })
+    }
+}
+
+/// What to put in the question and how patient to be.
+#[derive(Debug, Clone)]
+pub struct QueryOptions {
+    /// Recursion desired (RD). Off when asking authoritative servers.
+    pub recursion_desired: bool,
+    /// Send an EDNS0 OPT record (payload [`EDNS_PAYLOAD`]).
+    pub edns: bool,
+    /// Set the DO bit (DNSSEC OK) in the OPT record.
+    pub dnssec_ok: bool,
+    /// Set the CD bit (checking disabled).
+    pub checking_disabled: bool,
+    /// Wait this long for each UDP attempt (and for the whole TCP exchange).
+    pub timeout: Duration,
+    /// Send the UDP question again this many times if nothing valid came back.
+    pub retries: u32,
+    /// Skip UDP and ask over TCP straight away.
+    pub tcp_only: bool,
+    /// Retry over TCP when a UDP answer has TC=1 (RFC 7766 §5). On by default.
+    pub tcp_on_truncation: bool,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        Self {
+            recursion_desired: true,
+            edns: true,
+            dnssec_ok: false,
+            checking_disabled: false,
+            timeout: Duration::from_secs(2),
+            retries: 1,
+            tcp_only: false,
+            tcp_on_truncation: true,
+        }
+    }
+}
+
+/// Why a datagram that arrived on our socket was not taken as the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Ignored {
+    /// It came from another address or port than the one we asked.
+    WrongSource { from: SocketAddr },
+    /// Its ID is not the one we sent.
+    WrongId { id: u16 },
+    /// QR=0: it is a query, not a response.
+    NotAResponse,
+    /// The question section differs from ours.
+    WrongQuestion { question: String },
+    /// The bytes are not a DNS message.
+    Undecodable { bytes: usize, error: String },
+}
+
+impl std::fmt::Display for Ignored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ignored::WrongSource { from } => write!(f, "reply from unexpected {from}"),
+            Ignored::WrongId { id } => write!(f, "reply with wrong ID {id}"),
+            Ignored::NotAResponse => f.write_str("packet with QR=0 (not a response)"),
+            Ignored::WrongQuestion { question } => {
+                write!(f, "reply to another question ({question})")
+            }
+            Ignored::Undecodable { bytes, error } => {
+                write!(f, "{bytes} undecodable bytes ({error})")
+            }
+        }
+    }
+}
+
+/// The UDP attempt that came back truncated before the TCP retry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Truncated {
+    /// Round-trip time of the truncated UDP answer.
+    pub rtt: Duration,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// How many records it still carried (a TC=1 answer may keep some).
+    pub records: usize,
+}
+
+/// One question asked of one server, and everything we learnt doing it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The address we asked.
+    pub server: SocketAddr,
+    /// The transport of the final answer.
+    pub protocol: Protocol,
+    /// The question as sent.
+    pub query: Message,
+    /// The decoded answer.
+    pub response: Message,
+    /// Round-trip time of the final answer (for TCP, includes the connection set-up).
+    pub rtt: Duration,
+    /// Size of the question on the wire.
+    pub request_bytes: usize,
+    /// Size of the answer on the wire.
+    pub response_bytes: usize,
+    /// Datagrams sent over UDP (1 + retries used); 0 for TCP only.
+    pub udp_attempts: u32,
+    /// Set when a UDP answer had TC=1 and we asked again over TCP.
+    pub truncated: Option<Truncated>,
+    /// Packets that arrived but were not the answer.
+    pub ignored: Vec<Ignored>,
+}
+
+/// Why no answer came back.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WireError {
+    /// Nothing valid arrived in time.
+    #[error("{server}: no reply over {protocol} after {attempts} attempt(s) of {timeout_ms} ms each{}", ignored_suffix(.ignored))]
+    Timeout {
+        server: SocketAddr,
+        protocol: Protocol,
+        attempts: u32,
+        timeout_ms: u64,
+        ignored: Vec<Ignored>,
+    },
+    /// The kernel said nothing listens there (ICMP port unreachable, or TCP RST).
+    #[error("{server}: connection refused over {protocol} (nothing listens there)")]
+    Refused {
+        server: SocketAddr,
+        protocol: Protocol,
+    },
+    /// A TCP answer was cut short or did not match the question.
+    #[error("{server}: bad response over {protocol}: {reason}")]
+    BadResponse {
+        server: SocketAddr,
+        protocol: Protocol,
+        reason: String,
+    },
+    /// A local socket error (no route, address not available, ...).
+    #[error("{server}: {protocol} socket error: {message}")]
+    Io {
+        server: SocketAddr,
+        protocol: Protocol,
+        message: String,
+    },
+    /// The question itself could not be encoded.
+    #[error("cannot encode the question: {0}")]
+    Encode(String),
+}
+
+fn ignored_suffix(ignored: &[Ignored]) -> String {
+    if ignored.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} packet(s) ignored: {})", ignored.len(), ignored[0])
+    }
+}
+
+impl WireError {
+    /// A short machine-readable kind, used in JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            WireError::Timeout { .. } => "timeout",
+            WireError::Refused { .. } => "refused",
+            WireError::BadResponse { .. } => "bad_response",
+            WireError::Io { .. } => "io",
+            WireError::Encode(_) => "encode",
+        }
+    }
+}
+
+/// Sends one question to one server and returns the evidence.
+///
+/// Implementations own their sockets; they must never hang past the timeouts in
+/// [`QueryOptions`].
+#[async_trait::async_trait]
+pub trait Transport: Send + Sync {
+    /// Ask `server` the question in `query`.
+    ///
+    /// # Errors
+    /// [`WireError`] when no acceptable answer arrived: timeout, refusal, an unusable TCP answer
+    /// or a local socket error.
+    async fn exchange(
+        &self,
+        server: SocketAddr,
+        query: &Message,
+        opts: &QueryOptions,
+    ) -> Result<Exchange, WireError>;
+}
+
+/// Plain DNS over UDP with TCP fallback (RFC 1035 §4.2, RFC 7766).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NetTransport;
+
+#[async_trait::async_trait]
+impl Transport for NetTransport {
+    async fn exchange(
+        &self,
+        server: SocketAddr,
+        query: &Message,
+        opts: &QueryOptions,
+    ) -> Result<Exchange, WireError> {
+        let bytes = query
+            .to_vec()
+            .map_err(|e| WireError::Encode(e.to_string()))?;
+        if opts.tcp_only {
+            let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;
+            return Ok(Exchange {
+                server,
+                protocol: Protocol::Tcp,
+                query: query.clone(),
+                response: answer.message,
+                rtt: answer.rtt,
+                request_bytes: bytes.len(),
+                response_bytes: answer.bytes,
+                udp_attempts: 0,
+                truncated: None,
+                ignored: Vec::new(),
+            });
+        }
+        let udp = udp::ask(server, query, &bytes, opts).await?;
+        if udp.message.metadata.truncation && opts.tcp_on_truncation {
+            // RFC 7766 §5: a truncated answer is only a hint; discard it and ask over TCP.
+            let truncated = Truncated {
+                rtt: udp.rtt,
+                bytes: udp.bytes,
+                records: udp.message.answers.len()
+                    + udp.message.authorities.len()
+                    + udp.message.additionals.len(),
+            };
+            let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;
+            return Ok(Exchange {
+                server,
+                protocol: Protocol::Tcp,
+                query: query.clone(),
+                response: answer.message,
+                rtt: answer.rtt,
+                request_bytes: bytes.len(),
+                response_bytes: answer.bytes,
+                udp_attempts: udp.attempts,
+                truncated: Some(truncated),
+                ignored: udp.ignored,
+            });
+        }
+        Ok(Exchange {
+            server,
+            protocol: Protocol::Udp,
+            query: query.clone(),
+            response: udp.message,
+            rtt: udp.rtt,
+            request_bytes: bytes.len(),
+            response_bytes: udp.bytes,
+            udp_attempts: udp.attempts,
+            truncated: None,
+            ignored: udp.ignored,
+        })
+    }
+}
