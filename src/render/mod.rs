@@ -77,9 +77,16 @@ impl Palette {
     /// A table with our look; styling follows the palette, not comfy-table's own tty check.
     pub fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
+        // Wrap long cells (TXT, SOA) to the terminal's width; never when piped, so scripts
+        // and tests see one record per line.
+        let arrangement = if std::io::stdout().is_terminal() {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        };
         table
             .load_preset(presets::UTF8_BORDERS_ONLY)
-            .set_content_arrangement(ContentArrangement::Disabled);
+            .set_content_arrangement(arrangement);
         if self.styled {
             table.enforce_styling();
         } else {

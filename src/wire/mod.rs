@@ -9,6 +9,9 @@ mod message;
 mod tcp;
 mod udp;
 
+#[cfg(test)]
+mod tests;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

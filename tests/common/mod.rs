@@ -1,0 +1,134 @@
+//! Helpers shared by the integration tests: a `dnscope` command with a clean, deterministic
+//! environment, JSON helpers, and a `dnscope lab` process on a /24 of its own.
+//!
+//! No test here sends a packet beyond 127.0.0.0/8: `--lab` runs use the embedded lab on
+//! loopback, and `DNSCOPE_RESOLV_CONF` points at a file that does not exist, so a test that
+//! forgot `--lab` fails instead of asking the system resolver.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// The binary, with colour off and no system resolver.
+pub fn dnscope() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("dnscope");
+    cmd.env("NO_COLOR", "1")
+        .env("TERM", "dumb")
+        .env("DNSCOPE_RESOLV_CONF", "/nonexistent/resolv.conf")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LOG");
+    cmd
+}
+
+/// Run `dnscope query ARGS --lab --json` and return the document and the exit code.
+pub fn query_lab(args: &[&str]) -> (Value, i32) {
+    let out = dnscope()
+        .arg("query")
+        .args(args)
+        .args(["--lab", "--json"])
+        .output()
+        .expect("run dnscope");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout={} stderr={}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (doc, out.status.code().unwrap_or(-1))
+}
+
+/// The first response of a query document.
+pub fn first(doc: &Value) -> &Value {
+    &doc["responses"][0]
+}
+
+/// A section as `"name ttl type data"` strings, sorted.
+pub fn rrs(response: &Value, section: &str) -> Vec<String> {
+    let mut v: Vec<String> = response[section]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {}",
+                        r["name"].as_str().unwrap_or("?"),
+                        r["ttl"],
+                        r["type"].as_str().unwrap_or("?"),
+                        r["data"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+pub fn rcode(response: &Value) -> &str {
+    response["header"]["rcode"].as_str().unwrap_or("?")
+}
+
+pub fn flag(response: &Value, f: &str) -> bool {
+    response["header"]["flags"][f].as_bool().unwrap_or(false)
+}
+
+/// A `dnscope lab` process, killed on drop.
+pub struct LabProcess {
+    child: Child,
+    /// Its `--json` plan.
+    pub plan: Value,
+    pub port: u16,
+}
+
+impl LabProcess {
+    /// Start `dnscope lab --json --port 0 --net NET` and read its plan.
+    pub fn start(net: &str) -> Self {
+        let bin = assert_cmd::cargo::cargo_bin!("dnscope");
+        let mut child = Command::new(bin)
+            .args(["lab", "--json", "--port", "0", "--net", net])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dnscope lab");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut reader = BufReader::new(stdout);
+        let mut text = String::new();
+        loop {
+            let mut line = String::new();
+            let n = reader.read_line(&mut line).expect("read lab plan");
+            assert!(n > 0, "dnscope lab exited before printing its plan: {text}");
+            text.push_str(&line);
+            if line == "}\n" {
+                break;
+            }
+        }
+        let plan: Value = serde_json::from_str(&text).expect("lab plan is JSON");
+        let port = plan["port"]
+            .as_u64()
+            .and_then(|p| u16::try_from(p).ok())
+            .expect("port");
+        Self { child, plan, port }
+    }
+
+    /// The address of a lab server by name.
+    pub fn addr(&self, name: &str) -> String {
+        self.plan["servers"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["name"] == name))
+            .and_then(|s| s["address"].as_str())
+            .unwrap_or_else(|| panic!("no lab server {name}"))
+            .to_string()
+    }
+}
+
+impl Drop for LabProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
