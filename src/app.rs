@@ -9,10 +9,11 @@ use dnscope::exit;
 use dnscope::lab::{Lab, LabConfig, LabSource};
 use dnscope::query::{self, QueryPlan, Target, TargetSource};
 use dnscope::system;
-use dnscope::wire::NetTransport;
+use dnscope::trace::{self, RootServer};
+use dnscope::wire::{LoopbackOnly, NetTransport, Transport, loopback_only_from_env};
 
 use crate::cli::plan::{self, ServerSpec};
-use crate::cli::{Cli, Command, LabArgs, QueryArgs};
+use crate::cli::{Cli, Command, LabArgs, QueryArgs, TraceArgs};
 use crate::render::{self, Palette};
 
 /// An error with the exit code it maps to.
@@ -34,8 +35,64 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     let pal = Palette::decide(cli.color);
     match &cli.command {
         Command::Query(args) => query(args, &cli, &pal).await,
+        Command::Trace(args) => trace(args, &cli, &pal).await,
         Command::Lab(args) => lab(args, &cli, &pal).await,
     }
+}
+
+/// The transport for a run: loopback only with the lab (a stray glue record or CNAME must
+/// never send a packet off the machine) or when DNSCOPE_LOOPBACK_ONLY is set.
+fn transport(lab: bool) -> Arc<dyn Transport> {
+    if lab || loopback_only_from_env() {
+        Arc::new(LoopbackOnly(NetTransport))
+    } else {
+        Arc::new(NetTransport)
+    }
+}
+
+async fn trace(args: &TraceArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
+    let mut spec = plan::trace(args).map_err(|e| Failure::new(exit::USAGE, e))?;
+    let lab = match &spec.lab {
+        Some(config) => Some(start_lab(config).await?),
+        None => None,
+    };
+    if let Some(lab) = &lab {
+        spec.options.port = spec.port.unwrap_or(lab.port());
+        spec.options.roots = lab
+            .root_servers()
+            .iter()
+            .map(|s| RootServer {
+                name: Some(s.name.clone()),
+                addr: lab.addr(s),
+            })
+            .collect();
+    }
+    let result = trace::run(
+        transport(lab.is_some()),
+        spec.options,
+        spec.name,
+        spec.rtype,
+    )
+    .await;
+    if let Some(lab) = lab {
+        lab.stop().await;
+    }
+    emit(|out| {
+        if cli.json {
+            json_line(out, &render::json::trace(&result))
+        } else {
+            render::trace::render(out, &result, pal, cli.verbose)
+        }
+    })?;
+    Ok(match &result.end {
+        trace::End::Answer | trace::End::NxDomain(_) | trace::End::NoData(_) => exit::OK,
+        trace::End::Limit { .. } => exit::LIMIT,
+        trace::End::Failed {
+            failure: trace::Failure::NoReply,
+            ..
+        } => exit::NO_REPLY,
+        trace::End::Failed { .. } => exit::FAILED,
+    })
 }
 
 async fn start_lab(config: &LabConfig) -> Result<Lab, Failure> {
@@ -90,7 +147,7 @@ async fn query(args: &QueryArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure
         targets,
         options: spec.options,
     };
-    let report = query::run(Arc::new(NetTransport), &plan).await;
+    let report = query::run(transport(lab.is_some()), &plan).await;
     if let Some(lab) = lab {
         lab.stop().await;
     }

@@ -16,4 +16,5 @@ pub mod lab;
 pub mod present;
 pub mod query;
 pub mod system;
+pub mod trace;
 pub mod wire;

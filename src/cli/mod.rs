@@ -10,11 +10,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit status:
-  0   success: every server asked sent a response (whatever its rcode)
-  1   some of the servers asked sent no response
-  2   bad input: options, name, type, server address
+  0   success: query: every server sent a response; trace: an answer, NXDOMAIN or NODATA
+  1   query: some servers sent no response; trace: lame/broken servers, loop or cycle
+  2   bad input: options, name, type, server address, root hints
   3   no server replied at all (timeouts, refusals)
   4   the lab could not start (manifest, zone file, address in use)
+  5   trace: a limit was hit (query budget, depth, CNAME chain, deadline)
   10  internal error (a bug in dnscope)";
 
 /// dnscope: see how a DNS name really resolves.
@@ -47,8 +48,78 @@ pub enum Command {
     /// Ask one question of one or more servers and show every section (like dig).
     #[command(after_help = QUERY_HELP)]
     Query(QueryArgs),
+    /// Resolve a name from the root down, as a resolver does, and show every hop.
+    #[command(after_help = TRACE_HELP)]
+    Trace(TraceArgs),
     /// Run the embedded lab in the foreground until Ctrl-C, and print its address plan.
     Lab(LabArgs),
+}
+
+const TRACE_HELP: &str = "\
+Examples:
+  dnscope trace www.shop.test --lab                 every hop through the embedded lab
+  dnscope trace www.cdn.example --lab               a glueless delegation, NS looked up
+  dnscope trace blog.shop.test --lab --one          dig-like: one server at a time
+  dnscope trace example.org AAAA --root 192.0.2.1   from a root server of your own
+  dnscope trace www.example.com                     from the built-in IANA root hints
+
+At every zone cut dnscope asks all the zone's servers at once and follows the first usable
+answer; the others are shown as they come in. -v adds every response's sections.";
+
+/// Arguments of `dnscope trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// NAME [TYPE]: TYPE defaults to A (PTR with -x).
+    #[arg(value_name = "NAME [TYPE]", num_args = 0..)]
+    pub args: Vec<String>,
+    /// Trace the PTR of this IPv4 or IPv6 address.
+    #[arg(short = 'x', long = "reverse", value_name = "ADDR")]
+    pub reverse: Option<String>,
+    /// Start from this root server (repeatable): ADDR, ADDR:PORT or [ADDR6]:PORT.
+    #[arg(long = "root", value_name = "ADDR[:PORT]")]
+    pub roots: Vec<String>,
+    /// Start from the servers in this named.root-style hints file.
+    #[arg(long, value_name = "FILE", conflicts_with = "roots")]
+    pub root_hints: Option<std::path::PathBuf>,
+    /// Port for every server address learnt on the way (default 53; the lab's with --lab).
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Ask one server at a time, the next only if it fails (like dig +trace).
+    #[arg(long)]
+    pub one: bool,
+    /// Before printing, wait for every server still being asked to answer or time out
+    /// (otherwise the slow ones get a short grace period once the answer is known).
+    #[arg(long)]
+    pub wait_all: bool,
+    /// Use IPv4 server addresses only.
+    #[arg(short = '4', conflicts_with = "ipv6_only")]
+    pub ipv4_only: bool,
+    /// Use IPv6 server addresses only.
+    #[arg(short = '6')]
+    pub ipv6_only: bool,
+    /// Ask over TCP only.
+    #[arg(long)]
+    pub tcp: bool,
+    /// Set the DO bit (DNSSEC OK).
+    #[arg(long)]
+    pub dnssec: bool,
+    /// Time to wait for each attempt: 2s, 500ms, 1.5 (seconds).
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub timeout: String,
+    /// UDP retries after the first attempt, per server.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub retries: u32,
+    /// Queries allowed in all (nested NS lookups and TCP retries count).
+    #[arg(long, default_value_t = 150, value_name = "N")]
+    pub budget: usize,
+    /// How deep glueless NS lookups may nest.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub max_depth: usize,
+    /// Wall-clock limit for the whole trace.
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    pub deadline: String,
+    #[command(flatten)]
+    pub lab: LabFlags,
 }
 
 const QUERY_HELP: &str = "\

@@ -9,7 +9,9 @@ use dnscope::lab::{LabConfig, LabSource};
 use dnscope::wire::{QueryOptions, parse_name, parse_rtype, reverse_name};
 use hickory_proto::rr::{Name, RecordType};
 
-use super::{LabFlags, QueryArgs};
+use dnscope::trace::{Fanout, RootServer, StartFrom, TraceOptions, hints};
+
+use super::{LabFlags, QueryArgs, TraceArgs};
 
 /// A server as given on the command line, before the lab or DNS can tell its address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +103,135 @@ pub fn query(args: &QueryArgs) -> Result<QuerySpec> {
         port: args.port,
         lab: lab_config(&args.lab),
     })
+}
+
+/// A validated `trace`; the roots are filled in once the lab (if any) is running.
+#[derive(Debug)]
+pub struct TraceSpec {
+    pub name: Name,
+    pub rtype: RecordType,
+    pub options: TraceOptions,
+    pub port: Option<u16>,
+    pub lab: Option<LabConfig>,
+}
+
+/// Validate `dnscope trace` arguments.
+pub fn trace(args: &TraceArgs) -> Result<TraceSpec> {
+    let words: Vec<&str> = args.args.iter().map(String::as_str).collect();
+    if let Some(server) = words.iter().find(|w| w.starts_with('@')) {
+        bail!(
+            "unexpected {server:?}: a trace starts from the root; use --root ADDR to start elsewhere"
+        );
+    }
+    let (name, rtype) = match &args.reverse {
+        Some(addr) => {
+            let ip: IpAddr = addr
+                .parse()
+                .map_err(|_| anyhow!("-x {addr:?}: not an IPv4 or IPv6 address"))?;
+            let rtype = match words.first() {
+                Some(t) => parse_rtype(t)?,
+                None => RecordType::PTR,
+            };
+            (reverse_name(ip), rtype)
+        }
+        None => {
+            let Some(first) = words.first() else {
+                bail!("no name given: dnscope trace NAME [TYPE]");
+            };
+            let rtype = match words.get(1) {
+                Some(t) => parse_rtype(t)?,
+                None => RecordType::A,
+            };
+            (parse_name(first)?, rtype)
+        }
+    };
+    if let Some(extra) = words.get(if args.reverse.is_some() { 1 } else { 2 }) {
+        bail!("unexpected argument {extra:?}");
+    }
+    let lab = lab_config(&args.lab);
+    let port = args.port;
+    let (roots, start) = if lab.is_some() {
+        if !args.roots.is_empty() || args.root_hints.is_some() {
+            bail!("--lab starts from the lab's own root servers: drop --root/--root-hints");
+        }
+        (Vec::new(), StartFrom::Lab)
+    } else if let Some(path) = &args.root_hints {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow!("cannot read root hints {}: {e}", path.display()))?;
+        let parsed = hints::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        (
+            hint_servers(&parsed, port.unwrap_or(53)),
+            StartFrom::HintsFile(path.clone()),
+        )
+    } else if !args.roots.is_empty() {
+        let mut roots = Vec::new();
+        for r in &args.roots {
+            match server_spec(r)? {
+                ServerSpec::Addr { ip, port: p, .. } => roots.push(RootServer {
+                    name: None,
+                    addr: SocketAddr::new(ip, p.or(port).unwrap_or(53)),
+                }),
+                ServerSpec::Host { .. } => {
+                    bail!("--root {r:?}: give an address (names would need a resolver)")
+                }
+            }
+        }
+        (roots, StartFrom::Given)
+    } else {
+        (
+            hint_servers(&hints::built_in(), port.unwrap_or(53)),
+            StartFrom::BuiltIn {
+                date: hints::BUILT_IN_DATE,
+            },
+        )
+    };
+    let deadline = duration(&args.deadline)?;
+    let timeout = duration(&args.timeout)?;
+    let options = TraceOptions {
+        roots,
+        start,
+        port: port.unwrap_or(53),
+        fanout: if args.one { Fanout::One } else { Fanout::All },
+        query: QueryOptions {
+            recursion_desired: false,
+            edns: true,
+            dnssec_ok: args.dnssec,
+            checking_disabled: false,
+            timeout,
+            retries: args.retries,
+            tcp_only: args.tcp,
+            tcp_on_truncation: true,
+        },
+        budget: args.budget,
+        max_depth: args.max_depth,
+        deadline,
+        ipv4: !args.ipv6_only,
+        ipv6: !args.ipv4_only,
+        wait_all: args.wait_all,
+        ..TraceOptions::default()
+    };
+    if options.budget == 0 {
+        bail!("--budget must allow at least one query");
+    }
+    Ok(TraceSpec {
+        name,
+        rtype,
+        options,
+        port,
+        lab,
+    })
+}
+
+fn hint_servers(hints: &[hints::RootHint], port: u16) -> Vec<RootServer> {
+    hints
+        .iter()
+        .flat_map(|h| {
+            h.addrs.iter().map(|ip| RootServer {
+                name: Some(h.name.clone()),
+                addr: SocketAddr::new(*ip, port),
+            })
+        })
+        .collect()
 }
 
 /// The lab to start, if the flags ask for one (any lab flag implies --lab).

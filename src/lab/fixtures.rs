@@ -34,6 +34,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/zones/lame.test.zone"),
     ),
     (
+        "zones/loop.test.parent.zone",
+        include_str!("../../fixtures/lab/zones/loop.test.parent.zone"),
+    ),
+    (
         "zones/media.example.zone",
         include_str!("../../fixtures/lab/zones/media.example.zone"),
     ),

@@ -4,7 +4,10 @@
 use dnscope::lab::{Fault, Lab};
 use dnscope::present;
 use dnscope::query::{QueryReport, ServerOutcome, TargetSource};
-use dnscope::wire::{Exchange, Ignored, Protocol, rtype_name};
+use dnscope::trace::{
+    Attempt, AttemptStatus, End, Failure, Limit, Purpose, StartFrom, Trace, Verdict,
+};
+use dnscope::wire::{Exchange, Ignored, Protocol, WireError, rtype_name};
 use hickory_proto::op::Message;
 use hickory_proto::rr::Record;
 use serde::Serialize;
@@ -260,5 +263,341 @@ pub fn lab(lab: &Lab) -> LabDoc {
                 fault: s.fault,
             })
             .collect(),
+    }
+}
+
+/// Schema name and version of `trace --json`.
+pub const TRACE_SCHEMA: &str = "dnscope.trace/1";
+
+#[derive(Serialize)]
+pub struct TraceDoc {
+    schema: &'static str,
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    start: StartDoc,
+    rcode: String,
+    result: &'static str,
+    failure: Option<FailureDoc>,
+    answer: Vec<RecordDoc>,
+    cnames: Vec<RecordDoc>,
+    negative: Option<NegativeDoc>,
+    zone_cuts: Vec<String>,
+    steps: Vec<StepDoc>,
+    hops: Vec<HopDoc>,
+    queries: usize,
+    elapsed_ms: f64,
+    cold_best_path_ms: f64,
+}
+
+#[derive(Serialize)]
+struct StartDoc {
+    from: &'static str,
+    hints_date: Option<&'static str>,
+    hints_file: Option<String>,
+    roots: Vec<RootDoc>,
+}
+
+#[derive(Serialize)]
+struct RootDoc {
+    name: Option<String>,
+    address: String,
+    port: u16,
+}
+
+#[derive(Serialize)]
+struct FailureDoc {
+    kind: &'static str,
+    zone: Option<String>,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct NegativeDoc {
+    soa: Option<RecordDoc>,
+    ttl: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct NsDoc {
+    name: String,
+    ttl: u32,
+    glue: Vec<RecordDoc>,
+}
+
+#[derive(Serialize)]
+struct ReferralDoc {
+    zone: String,
+    ns: Vec<NsDoc>,
+    ignored_glue: Vec<RecordDoc>,
+}
+
+#[derive(Serialize)]
+struct NsLookupDoc {
+    ns: String,
+    addresses: Vec<String>,
+    error: Option<String>,
+    elapsed_ms: f64,
+}
+
+#[derive(Serialize)]
+struct StepDoc {
+    index: usize,
+    parent: Option<usize>,
+    depth: usize,
+    purpose: &'static str,
+    for_zone: Option<String>,
+    zone: String,
+    qname: String,
+    qtype: String,
+    result: &'static str,
+    chosen_hop: Option<usize>,
+    started_ms: f64,
+    elapsed_ms: f64,
+    referral: Option<ReferralDoc>,
+    ns_lookups: Vec<NsLookupDoc>,
+    unresolved_ns: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct HopDoc {
+    step: usize,
+    depth: usize,
+    zone: String,
+    qname: String,
+    qtype: String,
+    server: Option<String>,
+    address: String,
+    port: u16,
+    sent_at_ms: f64,
+    rtt_ms: Option<f64>,
+    rcode: Option<String>,
+    outcome: &'static str,
+    detail: String,
+    chosen: bool,
+    aa: Option<bool>,
+    tc: bool,
+    transport: Option<Protocol>,
+    ns: Option<Vec<NsDoc>>,
+    glue: Option<Vec<RecordDoc>>,
+}
+
+fn referral_doc(r: &dnscope::trace::Referral) -> ReferralDoc {
+    ReferralDoc {
+        zone: r.zone.to_string(),
+        ns: ns_docs(r),
+        ignored_glue: records(&r.ignored_glue),
+    }
+}
+
+fn ns_docs(r: &dnscope::trace::Referral) -> Vec<NsDoc> {
+    r.ns.iter()
+        .map(|(name, ttl)| NsDoc {
+            name: name.to_string(),
+            ttl: *ttl,
+            glue: r
+                .glue
+                .iter()
+                .filter(|g| g.name.to_lowercase() == *name)
+                .map(RecordDoc::from_record)
+                .collect(),
+        })
+        .collect()
+}
+
+fn verdict_word(v: Option<&Verdict>) -> &'static str {
+    match v {
+        Some(Verdict::Referral(_)) => "referral",
+        Some(Verdict::Answer { .. }) => "answer",
+        Some(Verdict::Cname { .. }) => "cname",
+        Some(Verdict::NxDomain(_)) => "nxdomain",
+        Some(Verdict::NoData(_)) => "nodata",
+        Some(Verdict::Refused) => "refused",
+        Some(Verdict::ServFail) => "servfail",
+        Some(Verdict::Lame(_)) => "lame",
+        Some(Verdict::Bad(_)) => "bad_response",
+        None => "failed",
+    }
+}
+
+fn hop_outcome(a: &Attempt) -> &'static str {
+    match &a.status {
+        AttemptStatus::Pending | AttemptStatus::Abandoned(_) => "no_reply",
+        AttemptStatus::NotSent => "not_sent",
+        AttemptStatus::Done(Err(e)) => match e {
+            WireError::Timeout { .. } => "timeout",
+            WireError::Refused { .. } => "unreachable",
+            WireError::BadResponse { .. } => "bad_response",
+            WireError::Forbidden { .. } => "forbidden",
+            _ => "error",
+        },
+        AttemptStatus::Done(Ok(_)) => verdict_word(a.verdict.as_ref()),
+    }
+}
+
+pub fn trace(t: &Trace) -> TraceDoc {
+    let (from, hints_date, hints_file) = match &t.start {
+        StartFrom::BuiltIn { date } => ("built_in", Some(*date), None),
+        StartFrom::HintsFile(p) => ("hints_file", None, Some(p.display().to_string())),
+        StartFrom::Given => ("given", None, None),
+        StartFrom::Lab => ("lab", None, None),
+    };
+    let (result, failure) = match &t.end {
+        End::Answer => ("answer", None),
+        End::NxDomain(_) => ("nxdomain", None),
+        End::NoData(_) => ("nodata", None),
+        End::Failed {
+            zone,
+            failure,
+            detail,
+        } => (
+            "failed",
+            Some(FailureDoc {
+                kind: match failure {
+                    Failure::NoReply => "no_reply",
+                    Failure::Unusable => "unusable",
+                    Failure::NoAddress => "no_address",
+                    Failure::CnameLoop => "cname_loop",
+                    Failure::GluelessCycle => "glueless_cycle",
+                },
+                zone: Some(zone.to_string()),
+                detail: detail.clone(),
+            }),
+        ),
+        End::Limit { limit, detail } => (
+            "limit",
+            Some(FailureDoc {
+                kind: match limit {
+                    Limit::Budget(_) => "budget",
+                    Limit::Referrals(_) => "referrals",
+                    Limit::Depth(_) => "depth",
+                    Limit::Cnames(_) => "cnames",
+                    Limit::Deadline(_) => "deadline",
+                },
+                zone: None,
+                detail: detail.clone(),
+            }),
+        ),
+    };
+    let negative = match &t.end {
+        End::NxDomain(n) | End::NoData(n) => Some(NegativeDoc {
+            soa: n.soa.as_ref().map(RecordDoc::from_record),
+            ttl: n.ttl,
+        }),
+        _ => None,
+    };
+    let steps = t
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepDoc {
+            index: i,
+            parent: s.parent,
+            depth: s.depth,
+            purpose: match s.purpose {
+                Purpose::Resolve => "resolve",
+                Purpose::NsAddress { .. } => "ns_address",
+            },
+            for_zone: match &s.purpose {
+                Purpose::NsAddress { for_zone } => Some(for_zone.to_string()),
+                Purpose::Resolve => None,
+            },
+            zone: s.zone.to_string(),
+            qname: s.qname.to_string(),
+            qtype: rtype_name(s.qtype),
+            result: verdict_word(s.verdict()),
+            chosen_hop: None,
+            started_ms: millis(s.started),
+            elapsed_ms: millis(s.elapsed),
+            referral: match s.verdict() {
+                Some(Verdict::Referral(r)) => Some(referral_doc(r)),
+                _ => None,
+            },
+            ns_lookups: s
+                .ns_lookups
+                .iter()
+                .map(|l| NsLookupDoc {
+                    ns: l.ns.to_string(),
+                    addresses: l
+                        .result
+                        .as_ref()
+                        .map(|ips| ips.iter().map(ToString::to_string).collect())
+                        .unwrap_or_default(),
+                    error: l.result.as_ref().err().cloned(),
+                    elapsed_ms: millis(l.elapsed),
+                })
+                .collect(),
+            unresolved_ns: s.unresolved.iter().map(ToString::to_string).collect(),
+        })
+        .collect::<Vec<_>>();
+    let mut hops = Vec::new();
+    let mut steps = steps;
+    for (si, s) in t.steps.iter().enumerate() {
+        for (ai, a) in s.attempts.iter().enumerate() {
+            let x = match &a.status {
+                AttemptStatus::Done(Ok(x)) => Some(x),
+                _ => None,
+            };
+            let chosen = s.chosen == Some(ai);
+            if chosen && let Some(doc) = steps.get_mut(si) {
+                doc.chosen_hop = Some(hops.len());
+            }
+            let (ns, glue) = match &a.verdict {
+                Some(Verdict::Referral(r)) => (Some(ns_docs(r)), Some(records(&r.glue))),
+                _ => (None, None),
+            };
+            hops.push(HopDoc {
+                step: si,
+                depth: s.depth,
+                zone: s.zone.to_string(),
+                qname: s.qname.to_string(),
+                qtype: rtype_name(s.qtype),
+                server: a.server.as_ref().map(ToString::to_string),
+                address: a.addr.ip().to_string(),
+                port: a.addr.port(),
+                sent_at_ms: millis(a.sent_at),
+                rtt_ms: x.map(|x| millis(x.rtt)),
+                rcode: x.map(|x| present::rcode(x.response.metadata.response_code)),
+                outcome: hop_outcome(a),
+                detail: super::trace::outcome(a).0,
+                chosen,
+                aa: x.map(|x| x.response.metadata.authoritative),
+                tc: x.is_some_and(|x| x.truncated.is_some() || x.response.metadata.truncation),
+                transport: x.map(|x| x.protocol),
+                ns,
+                glue,
+            });
+        }
+    }
+    TraceDoc {
+        schema: TRACE_SCHEMA,
+        name: t.name.to_string(),
+        rtype: rtype_name(t.rtype),
+        start: StartDoc {
+            from,
+            hints_date,
+            hints_file,
+            roots: t
+                .roots
+                .iter()
+                .map(|r| RootDoc {
+                    name: r.name.as_ref().map(ToString::to_string),
+                    address: r.addr.ip().to_string(),
+                    port: r.addr.port(),
+                })
+                .collect(),
+        },
+        rcode: present::rcode(t.end.rcode()),
+        result,
+        failure,
+        answer: records(&t.answer),
+        cnames: records(&t.cnames),
+        negative,
+        zone_cuts: t.zone_cuts.iter().map(ToString::to_string).collect(),
+        steps,
+        hops,
+        queries: t.queries,
+        elapsed_ms: millis(t.elapsed),
+        cold_best_path_ms: millis(t.cold_best_path),
     }
 }

@@ -5,6 +5,7 @@ pub mod json;
 pub mod lab;
 pub mod query;
 pub mod sanitize;
+pub mod trace;
 
 use std::io::IsTerminal;
 

@@ -192,7 +192,12 @@ fn flags(m: &Message) -> String {
     f.join(" ")
 }
 
-fn section(out: &mut dyn Write, title: &str, records: &[Record], pal: &Palette) -> io::Result<()> {
+pub(crate) fn section(
+    out: &mut dyn Write,
+    title: &str,
+    records: &[Record],
+    pal: &Palette,
+) -> io::Result<()> {
     if records.is_empty() {
         writeln!(out, "{}", pal.paint(&format!("{title}: none"), Tone::Dim))?;
         return Ok(());

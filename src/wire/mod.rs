@@ -184,6 +184,11 @@ pub enum WireError {
     /// The question itself could not be encoded.
     #[error("cannot encode the question: {0}")]
     Encode(String),
+    /// The address is outside loopback and this run may only use loopback.
+    #[error(
+        "{server}: not asked: outside loopback (this run may only send to 127.0.0.0/8 and ::1)"
+    )]
+    Forbidden { server: SocketAddr },
 }
 
 fn ignored_suffix(ignored: &[Ignored]) -> String {
@@ -203,6 +208,7 @@ impl WireError {
             WireError::BadResponse { .. } => "bad_response",
             WireError::Io { .. } => "io",
             WireError::Encode(_) => "encode",
+            WireError::Forbidden { .. } => "forbidden",
         }
     }
 }
@@ -293,4 +299,31 @@ impl Transport for NetTransport {
             ignored: udp.ignored,
         })
     }
+}
+
+/// A transport that only lets questions to loopback addresses through.
+///
+/// Every `--lab` run uses it, so that a stray glue record or a CNAME into the real namespace
+/// can never send a packet off the machine; `DNSCOPE_LOOPBACK_ONLY=1` turns it on for any run
+/// (the test suite and CI set it).
+pub struct LoopbackOnly<T>(pub T);
+
+#[async_trait::async_trait]
+impl<T: Transport> Transport for LoopbackOnly<T> {
+    async fn exchange(
+        &self,
+        server: SocketAddr,
+        query: &Message,
+        opts: &QueryOptions,
+    ) -> Result<Exchange, WireError> {
+        if !server.ip().is_loopback() {
+            return Err(WireError::Forbidden { server });
+        }
+        self.0.exchange(server, query, opts).await
+    }
+}
+
+/// Whether `DNSCOPE_LOOPBACK_ONLY` asks for [`LoopbackOnly`] on every run.
+pub fn loopback_only_from_env() -> bool {
+    std::env::var_os("DNSCOPE_LOOPBACK_ONLY").is_some_and(|v| !v.is_empty() && v != "0")
 }

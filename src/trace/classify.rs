@@ -1,0 +1,381 @@
+//! What a response means for an iterative resolver (RFC 1034 §5.3.3, RFC 2308 §2): a
+//! referral closer to the name, an answer, a CNAME to follow, a negative answer, or a reason
+//! to call the server lame. Pure functions over a decoded message, so every case is
+//! unit-tested without a network.
+
+use hickory_proto::op::{Message, ResponseCode};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+
+/// A delegation handed down by a referral.
+#[derive(Debug, Clone)]
+pub struct Referral {
+    /// The delegated zone (the owner of the NS RRset).
+    pub zone: Name,
+    /// The NS names, with the NS RRset's TTL each.
+    pub ns: Vec<(Name, u32)>,
+    /// In-bailiwick glue accepted (owner, address record).
+    pub glue: Vec<Record>,
+    /// Address records in the additional section that were not accepted as glue (RFC 2181
+    /// §5.4.1: outside the delegated zone), with the reason.
+    pub ignored_glue: Vec<Record>,
+}
+
+/// A negative answer and how long it may be cached.
+#[derive(Debug, Clone)]
+pub struct Negative {
+    /// The SOA from the authority section, if the server sent one.
+    pub soa: Option<Record>,
+    /// min(SOA TTL, SOA MINIMUM): the negative-caching TTL (RFC 2308 §5).
+    pub ttl: Option<u32>,
+}
+
+/// What one server's response means.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    /// A referral to a zone closer to the name.
+    Referral(Referral),
+    /// The answer: the records for the name and type, after any CNAMEs in the same response.
+    Answer {
+        /// CNAME links followed inside the response.
+        cnames: Vec<Record>,
+        /// The final RRset.
+        records: Vec<Record>,
+    },
+    /// One or more CNAMEs ending at a name this response does not answer for: restart there.
+    Cname {
+        /// The links, in order.
+        cnames: Vec<Record>,
+        /// Where the chain leaves this zone.
+        target: Name,
+    },
+    /// NXDOMAIN from an authoritative server.
+    NxDomain(Negative),
+    /// NOERROR, no data, from an authoritative server.
+    NoData(Negative),
+    /// A response a resolver must not use, with the reason.
+    Lame(String),
+    /// REFUSED (the server does not serve the zone).
+    Refused,
+    /// SERVFAIL.
+    ServFail,
+    /// Any other rcode or shape that makes no sense.
+    Bad(String),
+}
+
+impl Verdict {
+    /// Whether a resolver can move on with it.
+    pub fn is_good(&self) -> bool {
+        matches!(
+            self,
+            Verdict::Referral(_)
+                | Verdict::Answer { .. }
+                | Verdict::Cname { .. }
+                | Verdict::NxDomain(_)
+                | Verdict::NoData(_)
+        )
+    }
+}
+
+/// Classify `response` to the question `qname`/`qtype` asked of a server of `zone`.
+pub fn classify(zone: &Name, qname: &Name, qtype: RecordType, response: &Message) -> Verdict {
+    let meta = &response.metadata;
+    match meta.response_code {
+        ResponseCode::NoError => {}
+        ResponseCode::NXDomain => {
+            if !meta.authoritative {
+                return Verdict::Lame("NXDOMAIN without AA (not authoritative)".into());
+            }
+            // A CNAME chain may precede the NXDOMAIN (RFC 6604); the rcode speaks of the end.
+            return Verdict::NxDomain(negative(response));
+        }
+        ResponseCode::Refused => return Verdict::Refused,
+        ResponseCode::ServFail => return Verdict::ServFail,
+        other => return Verdict::Bad(format!("rcode {}", crate::present::rcode(other))),
+    }
+
+    if !response.answers.is_empty() {
+        return answer(zone, qname, qtype, response);
+    }
+
+    // No answer: a referral, a NODATA, or nonsense.
+    let ns_owner = response
+        .authorities
+        .iter()
+        .find(|r| r.record_type() == RecordType::NS)
+        .map(|r| r.name.to_lowercase());
+    let has_soa = response
+        .authorities
+        .iter()
+        .any(|r| r.record_type() == RecordType::SOA);
+    if meta.authoritative && (has_soa || ns_owner.is_none()) {
+        return Verdict::NoData(negative(response));
+    }
+    let Some(child) = ns_owner else {
+        return Verdict::Lame("no answer, no referral and no AA".into());
+    };
+    if !child.zone_of(&qname.to_lowercase()) {
+        return Verdict::Lame(format!(
+            "referral to {child}, which does not contain {qname}"
+        ));
+    }
+    if !zone.zone_of(&child) || child.num_labels() <= zone.num_labels() {
+        let which = if child == zone.to_lowercase() {
+            "sideways"
+        } else {
+            "upward"
+        };
+        return Verdict::Lame(format!(
+            "{which} referral to {child}: a referral from {zone} must lead below it"
+        ));
+    }
+    let ns: Vec<(Name, u32)> = response
+        .authorities
+        .iter()
+        .filter(|r| r.record_type() == RecordType::NS && r.name.to_lowercase() == child)
+        .filter_map(|r| match &r.data {
+            RData::NS(ns) => Some((ns.0.to_lowercase(), r.ttl)),
+            _ => None,
+        })
+        .collect();
+    let mut glue = Vec::new();
+    let mut ignored_glue = Vec::new();
+    for r in &response.additionals {
+        if !matches!(r.record_type(), RecordType::A | RecordType::AAAA) {
+            continue;
+        }
+        let owner = r.name.to_lowercase();
+        let named = ns.iter().any(|(n, _)| *n == owner);
+        // RFC 2181 §5.4.1: only addresses inside the delegated zone are glue; anything else
+        // could be a poisoning attempt and is looked up instead.
+        if named && child.zone_of(&owner) {
+            glue.push(r.clone());
+        } else {
+            ignored_glue.push(r.clone());
+        }
+    }
+    Verdict::Referral(Referral {
+        zone: child,
+        ns,
+        glue,
+        ignored_glue,
+    })
+}
+
+fn answer(zone: &Name, qname: &Name, qtype: RecordType, response: &Message) -> Verdict {
+    if !response.metadata.authoritative {
+        return Verdict::Lame("answer without AA (not authoritative: cached or lame)".into());
+    }
+    let mut current = qname.to_lowercase();
+    let mut cnames: Vec<Record> = Vec::new();
+    // Follow CNAMEs inside the response, but only while the names stay inside the zone
+    // this server is authoritative for: data about other zones is not its to give.
+    for _ in 0..=response.answers.len() {
+        let here: Vec<Record> = response
+            .answers
+            .iter()
+            .filter(|r| r.name.to_lowercase() == current)
+            .cloned()
+            .collect();
+        let records: Vec<Record> = here
+            .iter()
+            .filter(|r| r.record_type() == qtype || qtype == RecordType::ANY)
+            .cloned()
+            .collect();
+        if !records.is_empty() {
+            return Verdict::Answer { cnames, records };
+        }
+        let Some(link) = here.iter().find(|r| r.record_type() == RecordType::CNAME) else {
+            break;
+        };
+        let RData::CNAME(target) = &link.data else {
+            break;
+        };
+        cnames.push(link.clone());
+        let target = target.0.to_lowercase();
+        if cnames
+            .iter()
+            .filter(|c| c.name.to_lowercase() == target)
+            .count()
+            > 0
+        {
+            // A loop inside one response: hand it to the caller's loop check.
+            return Verdict::Cname { cnames, target };
+        }
+        if !zone.zone_of(&target) {
+            return Verdict::Cname { cnames, target };
+        }
+        current = target;
+    }
+    if cnames.is_empty() {
+        return Verdict::Bad(format!(
+            "the answer section holds no {} record for {qname}",
+            crate::wire::rtype_name(qtype)
+        ));
+    }
+    // The chain stays in the zone but the server gave no data for its end: ask again there.
+    let target = current;
+    Verdict::Cname { cnames, target }
+}
+
+fn negative(response: &Message) -> Negative {
+    let soa = response
+        .authorities
+        .iter()
+        .find(|r| r.record_type() == RecordType::SOA)
+        .cloned();
+    let ttl = soa.as_ref().and_then(|r| match &r.data {
+        RData::SOA(soa) => Some(r.ttl.min(soa.minimum)),
+        _ => None,
+    });
+    Negative { soa, ttl }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_proto::op::{MessageType, OpCode};
+    use hickory_proto::rr::rdata::{A, CNAME, NS, SOA};
+
+    fn n(s: &str) -> Name {
+        Name::from_ascii(s).expect("name")
+    }
+
+    fn msg(aa: bool, rcode: ResponseCode) -> Message {
+        let mut m = Message::new(1, MessageType::Response, OpCode::Query);
+        m.metadata.authoritative = aa;
+        m.metadata.response_code = rcode;
+        m
+    }
+
+    fn ns(owner: &str, target: &str) -> Record {
+        Record::from_rdata(n(owner), 172_800, RData::NS(NS(n(target))))
+    }
+
+    fn a(owner: &str, ip: [u8; 4]) -> Record {
+        Record::from_rdata(n(owner), 300, RData::A(A::new(ip[0], ip[1], ip[2], ip[3])))
+    }
+
+    fn soa(owner: &str, ttl: u32, minimum: u32) -> Record {
+        Record::from_rdata(
+            n(owner),
+            ttl,
+            RData::SOA(SOA::new(n("ns1.t."), n("h.t."), 1, 2, 3, 4, minimum)),
+        )
+    }
+
+    #[test]
+    fn referral_keeps_only_in_bailiwick_glue() {
+        let mut m = msg(false, ResponseCode::NoError);
+        m.authorities.push(ns("shop.test.", "ns1.shop.test."));
+        m.authorities.push(ns("shop.test.", "ns.other.example."));
+        m.additionals.push(a("ns1.shop.test.", [127, 0, 0, 40]));
+        m.additionals.push(a("ns.other.example.", [192, 0, 2, 66]));
+        match classify(&n("test."), &n("www.shop.test."), RecordType::A, &m) {
+            Verdict::Referral(r) => {
+                assert_eq!(r.zone, n("shop.test."));
+                assert_eq!(r.ns.len(), 2);
+                assert_eq!(r.glue.len(), 1);
+                assert_eq!(r.ignored_glue.len(), 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn upward_and_sideways_referrals_are_lame() {
+        let mut m = msg(false, ResponseCode::NoError);
+        m.authorities.push(ns("test.", "ns1.nic.test."));
+        let v = classify(&n("shop.test."), &n("www.shop.test."), RecordType::A, &m);
+        assert!(
+            matches!(&v, Verdict::Lame(why) if why.starts_with("upward")),
+            "{v:?}"
+        );
+        let mut m = msg(false, ResponseCode::NoError);
+        m.authorities.push(ns("shop.test.", "ns1.shop.test."));
+        let v = classify(&n("shop.test."), &n("www.shop.test."), RecordType::A, &m);
+        assert!(
+            matches!(&v, Verdict::Lame(why) if why.starts_with("sideways")),
+            "{v:?}"
+        );
+        let mut m = msg(false, ResponseCode::NoError);
+        m.authorities.push(ns("other.test.", "ns1.other.test."));
+        let v = classify(&n("test."), &n("www.shop.test."), RecordType::A, &m);
+        assert!(
+            matches!(&v, Verdict::Lame(why) if why.contains("does not contain")),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn answers_need_aa_and_follow_in_zone_cnames() {
+        let mut m = msg(true, ResponseCode::NoError);
+        m.answers.push(Record::from_rdata(
+            n("www.z."),
+            60,
+            RData::CNAME(CNAME(n("web.z."))),
+        ));
+        m.answers.push(a("web.z.", [192, 0, 2, 1]));
+        match classify(&n("z."), &n("www.z."), RecordType::A, &m) {
+            Verdict::Answer { cnames, records } => {
+                assert_eq!(cnames.len(), 1);
+                assert_eq!(records.len(), 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut m = msg(true, ResponseCode::NoError);
+        m.answers.push(Record::from_rdata(
+            n("www.z."),
+            60,
+            RData::CNAME(CNAME(n("x.other."))),
+        ));
+        assert!(matches!(
+            classify(&n("z."), &n("www.z."), RecordType::A, &m),
+            Verdict::Cname { target, .. } if target == n("x.other.")
+        ));
+        let mut m = msg(false, ResponseCode::NoError);
+        m.answers.push(a("www.z.", [192, 0, 2, 1]));
+        assert!(matches!(
+            classify(&n("z."), &n("www.z."), RecordType::A, &m),
+            Verdict::Lame(_)
+        ));
+    }
+
+    #[test]
+    fn negative_answers_carry_the_rfc2308_ttl() {
+        let mut m = msg(true, ResponseCode::NXDomain);
+        m.authorities.push(soa("z.", 3600, 300));
+        match classify(&n("z."), &n("nope.z."), RecordType::A, &m) {
+            Verdict::NxDomain(neg) => assert_eq!(neg.ttl, Some(300)),
+            other => panic!("{other:?}"),
+        }
+        let mut m = msg(true, ResponseCode::NoError);
+        m.authorities.push(soa("z.", 60, 300));
+        match classify(&n("z."), &n("www.z."), RecordType::MX, &m) {
+            Verdict::NoData(neg) => assert_eq!(neg.ttl, Some(60)),
+            other => panic!("{other:?}"),
+        }
+        let m = msg(false, ResponseCode::NXDomain);
+        assert!(matches!(
+            classify(&n("z."), &n("nope.z."), RecordType::A, &m),
+            Verdict::Lame(_)
+        ));
+        assert!(matches!(
+            classify(
+                &n("z."),
+                &n("a.z."),
+                RecordType::A,
+                &msg(false, ResponseCode::Refused)
+            ),
+            Verdict::Refused
+        ));
+        assert!(matches!(
+            classify(
+                &n("z."),
+                &n("a.z."),
+                RecordType::A,
+                &msg(false, ResponseCode::ServFail)
+            ),
+            Verdict::ServFail
+        ));
+    }
+}
