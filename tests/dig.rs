@@ -258,3 +258,102 @@ fn the_printed_dig_commands_walk_the_delegation() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn each_trace_hop_matches_dig_asking_the_same_server() {
+    if !dig_available() {
+        return;
+    }
+    let lab = LabProcess::start("127.79.2.0");
+    let port = lab.port.to_string();
+    let root = format!("{}:{port}", lab.addr("a.root-servers.test."));
+    let mut checked = 0;
+    for (name, rtype) in [
+        ("www.shop.test", "A"),
+        ("www.paris.eu.shop.test", "A"),
+        ("www.cdn.example", "A"),
+        ("blog.shop.test", "A"),
+        ("nope.shop.test", "A"),
+        ("www.shop.test", "MX"),
+        ("www.lame.test", "A"),
+        ("80.2.0.192.in-addr.arpa", "PTR"),
+    ] {
+        let out = dnscope()
+            .args([
+                "trace", name, rtype, "--root", &root, "--port", &port, "--json",
+            ])
+            .output()
+            .expect("run dnscope");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        for hop in doc["hops"].as_array().expect("hops") {
+            // Every server that answered: dig must see the same rcode, AA and delegation.
+            let Some(rcode) = hop["rcode"].as_str() else {
+                continue;
+            };
+            let (addr, qname, qtype) = (
+                hop["address"].as_str().unwrap_or(""),
+                hop["qname"].as_str().unwrap_or(""),
+                hop["qtype"].as_str().unwrap_or(""),
+            );
+            let dig = Command::new("dig")
+                .args([
+                    &format!("@{addr}"),
+                    "-p",
+                    &port,
+                    "+norec",
+                    "+time=2",
+                    "+tries=1",
+                    qname,
+                    qtype,
+                ])
+                .output()
+                .expect("run dig");
+            let text = String::from_utf8_lossy(&dig.stdout);
+            let seen = parse_dig(&text);
+            let context = format!("{name} {rtype}: hop {hop}\n{text}");
+            assert_eq!(seen.rcode, rcode, "{context}");
+            assert_eq!(seen.aa, hop["aa"] == true, "{context}");
+            if hop["outcome"] == "referral" {
+                let mut ns: Vec<String> = hop["ns"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|n| format!("{} {}", n["name"].as_str().unwrap_or(""), n["ttl"]))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ns.sort();
+                let mut dig_ns: Vec<String> = seen
+                    .authority
+                    .iter()
+                    .filter(|r| r.split_whitespace().nth(2) == Some("NS"))
+                    .map(|r| {
+                        let f: Vec<&str> = r.split_whitespace().collect();
+                        format!("{} {}", f[3], f[1])
+                    })
+                    .collect();
+                dig_ns.sort();
+                assert_eq!(ns, dig_ns, "{context}");
+                let mut glue: Vec<String> = hop["glue"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|g| {
+                                norm(
+                                    g["name"].as_str().unwrap_or(""),
+                                    &g["ttl"].to_string(),
+                                    g["type"].as_str().unwrap_or(""),
+                                    g["data"].as_str().unwrap_or(""),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                glue.sort();
+                assert_eq!(glue, seen.additional, "{context}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} hops checked");
+}

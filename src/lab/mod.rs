@@ -101,6 +101,8 @@ impl LabServer {
 pub struct Lab {
     port: u16,
     servers: Vec<LabServer>,
+    /// The NS names at the apex of the root zone: the lab's root servers.
+    root_ns: Vec<Name>,
     running: Vec<Server<LabHandler>>,
     blackholes: JoinSet<()>,
 }
@@ -127,10 +129,10 @@ impl Lab {
     /// [`LabError`] naming the file (and line) that is wrong, or the address that could not be
     /// bound.
     pub async fn start(config: &LabConfig) -> Result<Lab, LabError> {
-        let planned = load(config)?;
+        let (planned, root_ns) = load(config)?;
         let port = config.port.unwrap_or(default_port(config)?);
         if port != 0 {
-            return bind_all(planned, port).await;
+            return bind_all(planned, root_ns, port).await;
         }
         // Pick a port the kernel says is free on the first address, then claim it on every
         // other one; another lab may race us, so try a few times.
@@ -153,7 +155,7 @@ impl Lab {
                 })?
                 .port();
             drop(probe);
-            match bind_all(clone_plan(&planned), port).await {
+            match bind_all(clone_plan(&planned), root_ns.clone(), port).await {
                 Ok(lab) => return Ok(lab),
                 Err(e @ LabError::Bind { .. }) => last = Some(e),
                 Err(e) => return Err(e),
@@ -177,11 +179,13 @@ impl Lab {
         SocketAddr::new(IpAddr::V4(server.address), self.port)
     }
 
-    /// The servers of the root zone: the lab's root hints.
+    /// The servers named in the root zone's NS set that serve it: the lab's root hints.
+    /// (Other servers may hold a copy of the root zone, such as a broken one that refers
+    /// everything upward; they are not root servers.)
     pub fn root_servers(&self) -> Vec<&LabServer> {
         self.servers
             .iter()
-            .filter(|s| s.zones.iter().any(Name::is_root))
+            .filter(|s| s.zones.iter().any(Name::is_root) && self.root_ns.contains(&s.name))
             .collect()
     }
 
@@ -265,7 +269,7 @@ fn default_port(config: &LabConfig) -> Result<u16, LabError> {
 }
 
 /// Read the manifest and every zone file, moved to the configured net.
-fn load(config: &LabConfig) -> Result<Vec<Planned>, LabError> {
+fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
     let source = &config.source;
     let manifest_file = source.describe("lab.toml");
     let manifest = Manifest::parse(&source.read("lab.toml")?, &manifest_file)?;
@@ -281,6 +285,7 @@ fn load(config: &LabConfig) -> Result<Vec<Planned>, LabError> {
     // Parse each zone file once, even when several servers share it.
     let mut parsed: std::collections::HashMap<String, Zone> = std::collections::HashMap::new();
     let mut planned = Vec::new();
+    let mut root_ns: Vec<Name> = Vec::new();
     for entry in &manifest.server {
         let name = Name::from_ascii(&entry.name)
             .map(|mut n| {
@@ -301,6 +306,20 @@ fn load(config: &LabConfig) -> Result<Vec<Planned>, LabError> {
                     let described = source.describe(&rel);
                     let text = zones::relocate(&source.read(&rel)?, from, to);
                     let (origin, records) = zones::parse(&text, &described)?;
+                    if origin.is_root()
+                        && let Some(set) = records.get(&hickory_proto::rr::RrKey::new(
+                            origin.clone().into(),
+                            hickory_proto::rr::RecordType::NS,
+                        ))
+                    {
+                        for r in set.records_without_rrsigs() {
+                            if let hickory_proto::rr::RData::NS(ns) = &r.data
+                                && !root_ns.contains(&ns.0.to_lowercase())
+                            {
+                                root_ns.push(ns.0.to_lowercase());
+                            }
+                        }
+                    }
                     let handler = InMemoryZoneHandler::new(
                         origin,
                         records,
@@ -336,10 +355,10 @@ fn load(config: &LabConfig) -> Result<Vec<Planned>, LabError> {
             zones,
         });
     }
-    Ok(planned)
+    Ok((planned, root_ns))
 }
 
-async fn bind_all(planned: Vec<Planned>, port: u16) -> Result<Lab, LabError> {
+async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Result<Lab, LabError> {
     let mut running = Vec::new();
     let mut blackholes = JoinSet::new();
     let mut servers = Vec::new();
@@ -379,6 +398,7 @@ async fn bind_all(planned: Vec<Planned>, port: u16) -> Result<Lab, LabError> {
     Ok(Lab {
         port,
         servers,
+        root_ns,
         running,
         blackholes,
     })

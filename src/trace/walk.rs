@@ -759,8 +759,16 @@ impl Walker {
         opts.recursion_desired = false;
         let what = format!("asking {zone} for {qname} {}", rtype_name(qtype));
         let mut tasks = JoinSet::new();
-        for (server, addr) in targets {
-            let sent = self.take_budget(&what, mode.background);
+        let mut any_sent = false;
+        let count = targets.len();
+        for (n, (server, addr)) in targets.into_iter().enumerate() {
+            // The last target may not be dropped softly if nothing was sent before it.
+            let targets_left_empty = n + 1 == count && !any_sent;
+            // With every server asked at once, the budget running out part-way only drops
+            // the extra servers; the trace stops when a step cannot ask anyone (below).
+            let soft = mode.background || (self.opts.fanout == Fanout::All && !targets_left_empty);
+            let sent = self.take_budget(&what, soft);
+            any_sent |= sent;
             let index = {
                 let mut state = self.lock();
                 let s = state.steps.get_mut(step)?;

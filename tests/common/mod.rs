@@ -18,6 +18,8 @@ pub fn dnscope() -> assert_cmd::Command {
     cmd.env("NO_COLOR", "1")
         .env("TERM", "dumb")
         .env("DNSCOPE_RESOLV_CONF", "/nonexistent/resolv.conf")
+        // Belt and braces: the binary refuses any address outside loopback.
+        .env("DNSCOPE_LOOPBACK_ONLY", "1")
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LOG");
     cmd
@@ -39,6 +41,68 @@ pub fn query_lab(args: &[&str]) -> (Value, i32) {
         )
     });
     (doc, out.status.code().unwrap_or(-1))
+}
+
+/// Run `dnscope trace ARGS --lab --json` and return the document and the exit code.
+pub fn trace_lab(args: &[&str]) -> (Value, i32) {
+    trace_json(&[args, &["--lab"]].concat())
+}
+
+/// Run `dnscope trace ARGS --json` and return the document and the exit code.
+pub fn trace_json(args: &[&str]) -> (Value, i32) {
+    let out = dnscope()
+        .arg("trace")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run dnscope");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout={} stderr={}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (doc, out.status.code().unwrap_or(-1))
+}
+
+/// The records of a JSON array as `"name ttl type data"` strings, in order.
+pub fn list(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {}",
+                        r["name"].as_str().unwrap_or("?"),
+                        r["ttl"],
+                        r["type"].as_str().unwrap_or("?"),
+                        r["data"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The hops of a trace document asked of `zone` for `qname`.
+pub fn hops_at<'a>(doc: &'a Value, zone: &str, qname: &str) -> Vec<&'a Value> {
+    doc["hops"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter(|h| h["zone"] == zone && h["qname"] == qname)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The hop of a server name within hops.
+pub fn hop_of<'a>(hops: &[&'a Value], server: &str) -> &'a Value {
+    hops.iter()
+        .find(|h| h["server"] == server)
+        .copied()
+        .unwrap_or_else(|| panic!("no hop for {server}"))
 }
 
 /// The first response of a query document.
