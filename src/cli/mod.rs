@@ -89,8 +89,11 @@ pub struct TraceArgs {
     pub one: bool,
     /// Before printing, wait for every server still being asked to answer or time out
     /// (otherwise the slow ones get a short grace period once the answer is known).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_wait")]
     pub wait_all: bool,
+    /// Print as soon as the outcome is known; servers still being asked show "no reply yet".
+    #[arg(long)]
+    pub no_wait: bool,
     /// Use IPv4 server addresses only.
     #[arg(short = '4', conflicts_with = "ipv6_only")]
     pub ipv4_only: bool,

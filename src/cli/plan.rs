@@ -9,7 +9,7 @@ use dnscope::lab::{LabConfig, LabSource};
 use dnscope::wire::{QueryOptions, parse_name, parse_rtype, reverse_name};
 use hickory_proto::rr::{Name, RecordType};
 
-use dnscope::trace::{Fanout, RootServer, StartFrom, TraceOptions, hints};
+use dnscope::trace::{Fanout, RootServer, StartFrom, Stragglers, TraceOptions, hints};
 
 use super::{LabFlags, QueryArgs, TraceArgs};
 
@@ -207,7 +207,13 @@ pub fn trace(args: &TraceArgs) -> Result<TraceSpec> {
         deadline,
         ipv4: !args.ipv6_only,
         ipv6: !args.ipv4_only,
-        wait_all: args.wait_all,
+        stragglers: if args.wait_all {
+            Stragglers::All
+        } else if args.no_wait {
+            Stragglers::None
+        } else {
+            Stragglers::Grace
+        },
         ..TraceOptions::default()
     };
     if options.budget == 0 {

@@ -85,9 +85,20 @@ pub struct TraceOptions {
     pub ipv4: bool,
     /// Use IPv6 server addresses.
     pub ipv6: bool,
-    /// Before reporting, wait for every query still in flight to finish (full timeouts)
-    /// instead of a short grace period.
-    pub wait_all: bool,
+    /// How long to wait, once the outcome is known, for the servers that lost the race.
+    pub stragglers: Stragglers,
+}
+
+/// What to do about queries still in flight when the outcome is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stragglers {
+    /// Wait a short grace period (three times the slowest RTT seen, 50 ms at least, the
+    /// query timeout at most), so that their outcome can be shown.
+    Grace,
+    /// Wait for every one to answer or time out.
+    All,
+    /// Do not wait: report them as "no reply yet".
+    None,
 }
 
 impl Default for TraceOptions {
@@ -109,7 +120,7 @@ impl Default for TraceOptions {
             deadline: Duration::from_secs(30),
             ipv4: true,
             ipv6: true,
-            wait_all: false,
+            stragglers: Stragglers::Grace,
         }
     }
 }

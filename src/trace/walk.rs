@@ -16,8 +16,8 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use tokio::task::JoinSet;
 
 use super::{
-    Attempt, AttemptStatus, End, Failure, Fanout, Limit, NsLookup, Purpose, Step, Trace,
-    TraceOptions, Verdict, classify,
+    Attempt, AttemptStatus, End, Failure, Fanout, Limit, NsLookup, Purpose, Step, Stragglers,
+    Trace, TraceOptions, Verdict, classify,
 };
 use crate::wire::{Exchange, Transport, WireError, build_query, rtype_name};
 
@@ -180,8 +180,10 @@ impl Walker {
     async fn wait_for_stragglers(&self) {
         let per_attempt = self.opts.query.timeout;
         let full = per_attempt * (self.opts.query.retries + 1) + Duration::from_millis(20);
-        let grace = if self.opts.wait_all {
+        let grace = if self.opts.stragglers == Stragglers::All {
             full
+        } else if self.opts.stragglers == Stragglers::None {
+            Duration::ZERO
         } else {
             let slowest = {
                 let state = self.lock();
