@@ -10,6 +10,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/zones/arpa.zone"),
     ),
     (
+        "zones/cafe.example.zone",
+        include_str!("../../fixtures/lab/zones/cafe.example.zone"),
+    ),
+    (
         "zones/cdn.example.zone",
         include_str!("../../fixtures/lab/zones/cdn.example.zone"),
     ),

@@ -32,6 +32,20 @@ pub(super) struct Manifest {
     pub(super) net: String,
     pub(super) port: u16,
     pub(super) server: Vec<ServerEntry>,
+    /// Caching recursive resolvers (hickory's recursor), starting from the lab's roots.
+    #[serde(default)]
+    pub(super) resolver: Vec<ResolverEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ResolverEntry {
+    pub(super) name: String,
+    pub(super) address: Ipv4Addr,
+    #[serde(default)]
+    pub(super) latency_ms: u64,
+    #[serde(default)]
+    pub(super) fault: Option<Fault>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,7 +69,13 @@ impl Manifest {
         })?;
         let base = manifest.base(file)?;
         let mut seen = std::collections::HashSet::new();
-        for s in &manifest.server {
+        let all = manifest
+            .server
+            .iter()
+            .map(|s| (&s.name, s.address))
+            .chain(manifest.resolver.iter().map(|r| (&r.name, r.address)));
+        for (name, address) in all {
+            let s = Entry { name, address };
             if s.address.octets()[..3] != base {
                 return Err(LabError::Manifest {
                     file: file.to_string(),
@@ -115,6 +135,11 @@ pub(super) fn check_net(addr: Ipv4Addr) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+struct Entry<'a> {
+    name: &'a String,
+    address: Ipv4Addr,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

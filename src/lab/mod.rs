@@ -6,9 +6,11 @@
 //! on every live address and returns a handle; dropping it (or [`Lab::stop`]) stops every
 //! server. Nothing here prints: `dnscope lab` renders the plan from [`Lab`] itself.
 
+mod change;
 mod fixtures;
 mod handler;
 mod manifest;
+mod resolver;
 mod zones;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -22,6 +24,7 @@ use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::JoinSet;
 
+pub use change::Change;
 pub use manifest::Fault;
 pub use zones::LabSource;
 
@@ -75,11 +78,23 @@ pub struct LabConfig {
     pub port: Option<u16>,
 }
 
-/// One name server of the lab.
+/// What a lab server does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerKind {
+    /// Serves zones from files (hickory-server).
+    Authoritative,
+    /// A caching recursive resolver (hickory's recursor) starting from the lab's roots.
+    Resolver,
+}
+
+/// One server of the lab.
 #[derive(Debug, Clone)]
 pub struct LabServer {
-    /// Its host name, as the NS records name it.
+    /// Its host name, as the NS records name it (for resolvers, a label).
     pub name: Name,
+    /// Authoritative or resolver.
+    pub kind: ServerKind,
     /// Its loopback address.
     pub address: Ipv4Addr,
     /// The zones it serves (origins), in manifest order.
@@ -101,9 +116,14 @@ impl LabServer {
 pub struct Lab {
     port: u16,
     servers: Vec<LabServer>,
+    /// Each server's own zone handlers (parallel to `servers`), for changes at run time.
+    handlers: Vec<Vec<Zone>>,
+    /// Servers that do not take changes: secondaries lagging behind their primary.
+    lagging: std::sync::Mutex<std::collections::HashSet<Name>>,
     /// The NS names at the apex of the root zone: the lab's root servers.
     root_ns: Vec<Name>,
     running: Vec<Server<LabHandler>>,
+    resolvers: Vec<Server<resolver::ResolverHandler>>,
     blackholes: JoinSet<()>,
 }
 
@@ -248,6 +268,9 @@ impl Lab {
         for server in &mut self.running {
             let _ = server.shutdown_gracefully().await;
         }
+        for server in &mut self.resolvers {
+            let _ = server.shutdown_gracefully().await;
+        }
         self.blackholes.abort_all();
     }
 }
@@ -282,8 +305,6 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
         }
         None => from,
     };
-    // Parse each zone file once, even when several servers share it.
-    let mut parsed: std::collections::HashMap<String, Zone> = std::collections::HashMap::new();
     let mut planned = Vec::new();
     let mut root_ns: Vec<Name> = Vec::new();
     for entry in &manifest.server {
@@ -300,50 +321,39 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
         let mut zones = Vec::new();
         for file in &entry.zones {
             let rel = format!("zones/{file}");
-            let zone = match parsed.get(&rel) {
-                Some(z) => z.clone(),
-                None => {
-                    let described = source.describe(&rel);
-                    let text = zones::relocate(&source.read(&rel)?, from, to);
-                    let (origin, records) = zones::parse(&text, &described)?;
-                    if origin.is_root()
-                        && let Some(set) = records.get(&hickory_proto::rr::RrKey::new(
-                            origin.clone().into(),
-                            hickory_proto::rr::RecordType::NS,
-                        ))
-                    {
-                        for r in set.records_without_rrsigs() {
-                            if let hickory_proto::rr::RData::NS(ns) = &r.data
-                                && !root_ns.contains(&ns.0.to_lowercase())
-                            {
-                                root_ns.push(ns.0.to_lowercase());
-                            }
-                        }
+            // Each server gets its own copy of the zone, so that a change can reach the
+            // primary and not (yet) a secondary.
+            let described = source.describe(&rel);
+            let text = zones::relocate(&source.read(&rel)?, from, to);
+            let (origin, records) = zones::parse(&text, &described)?;
+            if origin.is_root() {
+                for ns in zones::apex_ns(&origin, &records) {
+                    if !root_ns.contains(&ns) {
+                        root_ns.push(ns);
                     }
-                    let handler = InMemoryZoneHandler::new(
-                        origin,
-                        records,
-                        ZoneType::Primary,
-                        AxfrPolicy::Deny,
-                        None,
-                    )
-                    .map_err(|reason| LabError::Zone {
-                        file: described.clone(),
-                        line: None,
-                        record: None,
-                        reason,
-                    })?;
-                    let zone = Arc::new(handler);
-                    parsed.insert(rel.clone(), zone.clone());
-                    zone
                 }
-            };
+            }
+            let handler = InMemoryZoneHandler::new(
+                origin,
+                records,
+                ZoneType::Primary,
+                AxfrPolicy::Deny,
+                None,
+            )
+            .map_err(|reason| LabError::Zone {
+                file: described.clone(),
+                line: None,
+                record: None,
+                reason,
+            })?;
+            let zone = Arc::new(handler);
             zones.push(zone);
         }
         let o = entry.address.octets();
         planned.push(Planned {
             server: LabServer {
                 name,
+                kind: ServerKind::Authoritative,
                 address: Ipv4Addr::new(to[0], to[1], to[2], o[3]),
                 zones: zones
                     .iter()
@@ -355,13 +365,44 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
             zones,
         });
     }
+    for entry in &manifest.resolver {
+        let name = Name::from_ascii(&entry.name)
+            .map(|mut n| {
+                n.set_fqdn(true);
+                n
+            })
+            .map_err(|e| LabError::Manifest {
+                file: manifest_file.clone(),
+                reason: format!("resolver name {:?}: {e}", entry.name),
+                line: None,
+            })?;
+        let o = entry.address.octets();
+        planned.push(Planned {
+            server: LabServer {
+                name,
+                kind: ServerKind::Resolver,
+                address: Ipv4Addr::new(to[0], to[1], to[2], o[3]),
+                zones: Vec::new(),
+                latency: Duration::from_millis(entry.latency_ms),
+                fault: entry.fault,
+            },
+            zones: Vec::new(),
+        });
+    }
     Ok((planned, root_ns))
 }
 
 async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Result<Lab, LabError> {
     let mut running = Vec::new();
+    let mut resolvers = Vec::new();
     let mut blackholes = JoinSet::new();
     let mut servers = Vec::new();
+    let mut handlers = Vec::new();
+    let root_ips: Vec<IpAddr> = planned
+        .iter()
+        .filter(|p| p.server.zones.iter().any(Name::is_root) && root_ns.contains(&p.server.name))
+        .map(|p| IpAddr::V4(p.server.address))
+        .collect();
     for p in planned {
         let addr = SocketAddr::new(IpAddr::V4(p.server.address), port);
         let bind_err = |e: std::io::Error| LabError::Bind {
@@ -374,6 +415,15 @@ async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Resul
                 let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
                 let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
                 blackholes.spawn(swallow(udp, tcp));
+            }
+            None if p.server.kind == ServerKind::Resolver => {
+                let handler = resolver::ResolverHandler::new(&root_ips, port, p.server.latency)?;
+                let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
+                let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
+                let mut server = Server::new(handler);
+                server.register_socket(udp);
+                server.register_listener(tcp, TCP_IDLE, 64);
+                resolvers.push(server);
             }
             None => {
                 let mut catalog = Catalog::new();
@@ -394,11 +444,15 @@ async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Resul
             }
         }
         servers.push(p.server);
+        handlers.push(p.zones);
     }
     Ok(Lab {
         port,
         servers,
+        handlers,
+        lagging: std::sync::Mutex::new(std::collections::HashSet::new()),
         root_ns,
+        resolvers,
         running,
         blackholes,
     })

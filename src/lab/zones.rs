@@ -100,6 +100,22 @@ pub(super) fn parse(
     }
 }
 
+/// The NS names at a zone's apex, lower-cased.
+pub(super) fn apex_ns(origin: &Name, records: &BTreeMap<RrKey, RecordSet>) -> Vec<Name> {
+    let key = RrKey::new(origin.clone().into(), hickory_proto::rr::RecordType::NS);
+    records
+        .get(&key)
+        .map(|set| {
+            set.records_without_rrsigs()
+                .filter_map(|r| match &r.data {
+                    hickory_proto::rr::RData::NS(ns) => Some(ns.0.to_lowercase()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! `--json` documents. The schema is a contract, documented in `docs/json.md`, versioned by
 //! the `schema` field: a change that removes or renames a field bumps the version.
 
-use dnscope::lab::{Fault, Lab};
+use dnscope::lab::{Fault, Lab, ServerKind};
 use dnscope::present;
 use dnscope::query::{QueryReport, ServerOutcome, TargetSource};
 use dnscope::trace::{
@@ -237,6 +237,7 @@ pub struct LabDoc {
 #[derive(Serialize)]
 struct LabServerDoc {
     name: String,
+    kind: ServerKind,
     address: String,
     zones: Vec<String>,
     latency_ms: u64,
@@ -257,6 +258,7 @@ pub fn lab(lab: &Lab) -> LabDoc {
             .iter()
             .map(|s| LabServerDoc {
                 name: s.name.to_string(),
+                kind: s.kind,
                 address: s.address.to_string(),
                 zones: s.zones.iter().map(ToString::to_string).collect(),
                 latency_ms: u64::try_from(s.latency.as_millis()).unwrap_or(u64::MAX),

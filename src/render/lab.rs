@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use dnscope::lab::Lab;
+use dnscope::lab::{Lab, ServerKind};
 use hickory_proto::rr::Name;
 
 use super::{Palette, Tone, ms};
@@ -38,7 +38,9 @@ pub fn render(out: &mut dyn Write, lab: &Lab, pal: &Palette) -> io::Result<()> {
     writeln!(out)?;
     let mut table = pal.table(&["SERVER", "ADDRESS", "ZONES", "FAULT"]);
     for s in lab.servers() {
-        let zones = if s.zones.is_empty() {
+        let zones = if s.kind == ServerKind::Resolver {
+            "(caching resolver: recursion from the lab's roots)".to_string()
+        } else if s.zones.is_empty() {
             "(none: lame for any zone delegated to it)".to_string()
         } else {
             s.zones

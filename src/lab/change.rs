@@ -1,0 +1,131 @@
+//! Changing the running lab, as a zone's operator would: replace an RRset on the primary (and
+//! bump the SOA serial), while a lagging secondary keeps the old copy until it catches up.
+//! `compare` scenarios use this to show propagation for real.
+
+use hickory_proto::rr::{Name, RData, Record, RecordType, RrKey};
+use hickory_server::zone_handler::ZoneHandler;
+
+use super::{Lab, LabError, Zone};
+
+/// A new content for one RRset. No data means the RRset is deleted.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The owner name.
+    pub name: Name,
+    /// The type.
+    pub rtype: RecordType,
+    /// The TTL of the new records.
+    pub ttl: u32,
+    /// The new records' data; empty to delete the RRset.
+    pub data: Vec<RData>,
+}
+
+impl Lab {
+    /// Mark a server as lagging (it takes no changes) or not.
+    pub fn set_lagging(&self, server: &Name, lagging: bool) {
+        let mut set = self
+            .lagging
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if lagging {
+            set.insert(server.to_lowercase());
+        } else {
+            set.remove(&server.to_lowercase());
+        }
+    }
+
+    /// Whether a server is lagging.
+    pub fn is_lagging(&self, server: &Name) -> bool {
+        self.lagging
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&server.to_lowercase())
+    }
+
+    /// Apply a change to every server holding the zone of `change.name`, except the lagging
+    /// ones, bumping each zone's SOA serial by one. Returns the servers changed and their new
+    /// serial.
+    ///
+    /// # Errors
+    /// [`LabError::Net`] when no server holds a zone for the name.
+    pub async fn apply(&self, change: &Change) -> Result<Vec<(Name, u32)>, LabError> {
+        self.apply_on(change, None, None).await
+    }
+
+    /// Apply a change to the named servers only (a secondary catching up), setting the SOA
+    /// serial to `serial` when given (the primary's), else bumping it by one.
+    ///
+    /// # Errors
+    /// [`LabError::Net`] when none of the servers holds a zone for the name.
+    pub async fn apply_on(
+        &self,
+        change: &Change,
+        only: Option<&[Name]>,
+        serial: Option<u32>,
+    ) -> Result<Vec<(Name, u32)>, LabError> {
+        let mut done = Vec::new();
+        for (server, zones) in self.servers.iter().zip(&self.handlers) {
+            let chosen = match only {
+                Some(list) => list
+                    .iter()
+                    .any(|n| n.to_lowercase() == server.name.to_lowercase()),
+                None => !self.is_lagging(&server.name),
+            };
+            if !chosen {
+                continue;
+            }
+            let Some(zone) = zones
+                .iter()
+                .filter(|z| Name::from(z.origin().clone()).zone_of(&change.name))
+                .max_by_key(|z| z.origin().num_labels())
+            else {
+                continue;
+            };
+            let new_serial = serial.unwrap_or(zone.serial().await.wrapping_add(1));
+            replace(zone, change, new_serial).await;
+            done.push((server.name.clone(), new_serial));
+        }
+        if done.is_empty() {
+            return Err(LabError::Net(format!(
+                "no lab server holds a zone for {} (or all of them are lagging)",
+                change.name
+            )));
+        }
+        Ok(done)
+    }
+
+    /// The current SOA serial of each server holding the zone `zone`.
+    pub async fn serials(&self, zone: &Name) -> Vec<(Name, u32)> {
+        let mut out = Vec::new();
+        for (server, zones) in self.servers.iter().zip(&self.handlers) {
+            for z in zones {
+                if Name::from(z.origin().clone()) == zone.to_lowercase() {
+                    out.push((server.name.clone(), z.serial().await));
+                }
+            }
+        }
+        out
+    }
+}
+
+async fn replace(zone: &Zone, change: &Change, serial: u32) {
+    let key = RrKey::new(change.name.clone().into(), change.rtype);
+    zone.records_mut().await.remove(&key);
+    for data in &change.data {
+        let record = Record::from_rdata(change.name.clone(), change.ttl, data.clone());
+        zone.upsert(record, serial).await;
+    }
+    // upsert does not touch the SOA: write the new serial ourselves.
+    let soa_key = RrKey::new(zone.origin().clone(), RecordType::SOA);
+    let soa = zone
+        .records()
+        .await
+        .get(&soa_key)
+        .and_then(|set| set.records_without_rrsigs().next().cloned());
+    if let Some(mut record) = soa {
+        if let RData::SOA(soa) = &mut record.data {
+            soa.serial = serial;
+        }
+        zone.upsert(record, serial).await;
+    }
+}

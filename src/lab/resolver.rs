@@ -1,0 +1,159 @@
+//! The lab's caching recursive resolvers: hickory's own `Recursor`, run in-process on a lab
+//! address and the lab's port, loopback only.
+//!
+//! Two adjustments make it fit the lab (see ../shared/NOTES-hickory.md §4): the recursor dials
+//! every server on port 53, so [`PortMap`] rewrites the port to the lab's (and refuses any
+//! address outside loopback); and its default server filter denies 127.0.0.0/8, so the lab
+//! allows exactly that and denies everything else. Its cache keeps answers for their TTL and
+//! hands them out with the remaining TTL, as any caching resolver does: that is what
+//! `compare` reads cache ages from.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use hickory_proto::op::{Edns, Header, HeaderCounts, Metadata, Query, ResponseCode};
+use hickory_proto::rr::Record;
+use hickory_resolver::config::ConnectionConfig;
+use hickory_resolver::net::NetError;
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::recursor::{Recursor, RecursorError, RecursorOptions};
+use hickory_resolver::{ConnectionProvider, PoolContext};
+use hickory_server::net::runtime::Time;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponseBuilder;
+
+use super::LabError;
+
+/// Connections for the recursor: the lab's port for every server, loopback only.
+#[derive(Clone)]
+pub(super) struct PortMap {
+    inner: TokioRuntimeProvider,
+    port: u16,
+}
+
+impl ConnectionProvider for PortMap {
+    type Conn = <TokioRuntimeProvider as ConnectionProvider>::Conn;
+    type FutureConn = <TokioRuntimeProvider as ConnectionProvider>::FutureConn;
+    type RuntimeProvider = TokioRuntimeProvider;
+
+    fn new_connection(
+        &self,
+        ip: IpAddr,
+        config: &ConnectionConfig,
+        cx: &PoolContext,
+    ) -> Result<Self::FutureConn, NetError> {
+        if !ip.is_loopback() {
+            return Err(NetError::Message(
+                "lab resolver: refusing a server outside loopback",
+            ));
+        }
+        let mut config = config.clone();
+        config.port = self.port;
+        self.inner.new_connection(ip, &config, cx)
+    }
+
+    fn runtime_provider(&self) -> &TokioRuntimeProvider {
+        &self.inner
+    }
+}
+
+/// A caching recursive resolver serving the lab.
+pub(super) struct ResolverHandler {
+    recursor: Recursor<PortMap>,
+    latency: Duration,
+}
+
+impl ResolverHandler {
+    /// A resolver that starts from `roots` (the lab's root servers) on `port`.
+    pub(super) fn new(roots: &[IpAddr], port: u16, latency: Duration) -> Result<Self, LabError> {
+        let mut options = RecursorOptions::default();
+        let nets =
+            |list: &[&str]| -> Vec<_> { list.iter().filter_map(|n| n.parse().ok()).collect() };
+        options.deny_server = nets(&["0.0.0.0/0", "::/0"]);
+        options.allow_server = nets(&["127.0.0.0/8", "::1/128"]);
+        let provider = PortMap {
+            inner: TokioRuntimeProvider::new(),
+            port,
+        };
+        let recursor = Recursor::with_options(roots, options, provider)
+            .map_err(|e| LabError::Net(format!("lab resolver: {e}")))?;
+        Ok(Self { recursor, latency })
+    }
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for ResolverHandler {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response_handle: R,
+    ) -> ResponseInfo {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        let mut metadata = Metadata::response_from_request(&request.metadata);
+        metadata.authoritative = false;
+        metadata.recursion_available = true;
+        let edns = request.edns.as_ref().map(|e| {
+            let mut ours = Edns::new();
+            ours.set_max_payload(e.max_payload().max(512))
+                .set_dnssec_ok(e.flags().dnssec_ok);
+            ours
+        });
+        let (answers, authorities, additionals): (Vec<Record>, Vec<Record>, Vec<Record>) =
+            match request.request_info() {
+                Err(_) => {
+                    metadata.response_code = ResponseCode::FormErr;
+                    (Vec::new(), Vec::new(), Vec::new())
+                }
+                Ok(info) => {
+                    let query = Query::query(info.query.name().into(), info.query.query_type());
+                    let dnssec_ok = request.edns.as_ref().is_some_and(|e| e.flags().dnssec_ok);
+                    match self
+                        .recursor
+                        .resolve(query, Instant::now(), dnssec_ok)
+                        .await
+                    {
+                        Ok(message) => {
+                            metadata.response_code = message.metadata.response_code;
+                            (message.answers, message.authorities, message.additionals)
+                        }
+                        // Negative answers come back as errors; send them as a resolver
+                        // does: NXDOMAIN or NODATA with the SOA (RFC 2308).
+                        Err(RecursorError::Negative(data)) => {
+                            metadata.response_code = if data.is_nx_domain() {
+                                ResponseCode::NXDomain
+                            } else {
+                                ResponseCode::NoError
+                            };
+                            let soa = data
+                                .soa
+                                .map(|soa| vec![(*soa).into_record_of_rdata()])
+                                .unwrap_or_default();
+                            (Vec::new(), soa, Vec::new())
+                        }
+                        Err(_) => {
+                            metadata.response_code = ResponseCode::ServFail;
+                            (Vec::new(), Vec::new(), Vec::new())
+                        }
+                    }
+                }
+            };
+        let mut builder = MessageResponseBuilder::new(&request.queries, None);
+        if let Some(e) = &edns {
+            builder.edns(e);
+        }
+        let response = builder.build(metadata, &answers, &authorities, &[], &additionals);
+        match response_handle.send_response(response).await {
+            Ok(info) => info,
+            Err(_) => {
+                let mut m = Metadata::response_from_request(&request.metadata);
+                m.response_code = ResponseCode::ServFail;
+                ResponseInfo::from(Header {
+                    metadata: m,
+                    counts: HeaderCounts::default(),
+                })
+            }
+        }
+    }
+}
