@@ -11,6 +11,7 @@
 //!
 //! Nothing in the library prints: it returns data for the binary's renderers.
 
+pub mod compare;
 pub mod exit;
 pub mod lab;
 pub mod present;

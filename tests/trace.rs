@@ -354,6 +354,30 @@ fn glueless_cycle_ends_with_a_verdict() {
 }
 
 #[test]
+fn a_wide_glueless_cycle_is_one_cycle_not_an_explosion() {
+    // Four NS names on each side: every path loops; it must end at once, not branch.
+    let (doc, code) = trace_lab(&["www.tangle.test"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["failure"]["kind"], "glueless_cycle");
+    assert!(
+        doc["steps"].as_array().is_some_and(|s| s.len() < 40),
+        "{}",
+        doc["steps"].as_array().map_or(0, Vec::len)
+    );
+    assert!(doc["queries"].as_u64().is_some_and(|q| q < 40));
+}
+
+#[test]
+fn a_server_named_inside_its_own_zone_without_glue() {
+    let (doc, code) = trace_lab(&["www.selfish.test"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["failure"]["kind"], "glueless_cycle");
+    let detail = doc["failure"]["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("ns.selfish.test."), "{detail}");
+    assert!(!detail.contains("needs ,"), "{detail}");
+}
+
+#[test]
 fn cname_loop_ends_with_a_verdict() {
     let (doc, code) = trace_lab(&["cname-loop.shop.test"]);
     assert_eq!(code, 1);

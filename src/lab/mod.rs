@@ -467,13 +467,19 @@ async fn swallow(udp: UdpSocket, tcp: TcpListener) {
         tokio::select! {
             r = udp.recv_from(&mut buf) => { if r.is_err() { break; } }
             r = tcp.accept() => {
-                if let Ok((mut stream, _)) = r {
-                    held.spawn(async move {
-                        let mut sink = tokio::io::sink();
-                        let _ = tokio::io::copy(&mut stream, &mut sink).await;
-                    });
+                match r {
+                    Ok((mut stream, _)) => {
+                        held.spawn(async move {
+                            let mut sink = tokio::io::sink();
+                            let _ = tokio::io::copy(&mut stream, &mut sink).await;
+                        });
+                    }
+                    // Out of file descriptors or similar: back off instead of spinning.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
                 }
             }
+            // Reap the connections the clients closed.
+            Some(_) = held.join_next(), if !held.is_empty() => {}
         }
     }
 }

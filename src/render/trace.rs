@@ -102,10 +102,12 @@ fn step(
                 names.join(", ")
             )?;
         }
-        let child_indent = format!("{indent}    │ ");
-        for child in (0..t.steps.len()).filter(|&c| t.steps[c].parent == Some(index)) {
-            step(out, t, child, pal, verbose, number, &child_indent)?;
-        }
+    }
+    let child_indent = format!("{indent}    │ ");
+    for child in (0..t.steps.len()).filter(|&c| t.steps[c].parent == Some(index)) {
+        step(out, t, child, pal, verbose, number, &child_indent)?;
+    }
+    if !s.ns_lookups.is_empty() || !s.unresolved.is_empty() {
         for l in &s.ns_lookups {
             let text = match &l.result {
                 Ok(ips) => pal.paint(
@@ -165,7 +167,7 @@ fn step(
         }
     }
     if let Some(v) = s.verdict() {
-        verdict_detail(out, v, pal, indent)?;
+        verdict_detail(out, v, &s.zone, pal, indent)?;
     }
     if verbose > 0 {
         for a in &s.attempts {
@@ -221,7 +223,13 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn verdict_detail(out: &mut dyn Write, v: &Verdict, pal: &Palette, indent: &str) -> io::Result<()> {
+fn verdict_detail(
+    out: &mut dyn Write,
+    v: &Verdict,
+    asked: &hickory_proto::rr::Name,
+    pal: &Palette,
+    indent: &str,
+) -> io::Result<()> {
     match v {
         Verdict::Referral(r) => {
             let ttl = r.ns.first().map(|(_, ttl)| *ttl).unwrap_or(0);
@@ -252,11 +260,10 @@ fn verdict_detail(out: &mut dyn Write, v: &Verdict, pal: &Palette, indent: &str)
                     "{indent}    {}",
                     pal.paint(
                         &format!(
-                            "ignored {} {} {}: outside {} (RFC 2181 §5.4.1), looked up instead",
+                            "ignored {} {} {}: not the address of an NS inside {asked} (RFC 2181 §5.4.1), looked up instead",
                             g.name,
                             present::rtype(g),
                             present::rdata(&g.data),
-                            r.zone
                         ),
                         Tone::Warn
                     )

@@ -13,16 +13,19 @@ pub struct Referral {
     pub zone: Name,
     /// The NS names, with the NS RRset's TTL each.
     pub ns: Vec<(Name, u32)>,
-    /// In-bailiwick glue accepted (owner, address record).
+    /// Glue accepted: addresses of the NS names inside the zone that was asked (in-domain
+    /// and sibling glue, RFC 9471).
     pub glue: Vec<Record>,
-    /// Address records in the additional section that were not accepted as glue (RFC 2181
-    /// §5.4.1: outside the delegated zone), with the reason.
+    /// Address records in the additional section that were not accepted: outside the zone
+    /// that was asked (out of bailiwick, RFC 2181 §5.4.1), or for names that are not NS.
     pub ignored_glue: Vec<Record>,
 }
 
 /// A negative answer and how long it may be cached.
 #[derive(Debug, Clone)]
 pub struct Negative {
+    /// CNAME links inside the zone that led to the missing name (RFC 6604).
+    pub cnames: Vec<Record>,
     /// The SOA from the authority section, if the server sent one.
     pub soa: Option<Record>,
     /// min(SOA TTL, SOA MINIMUM): the negative-caching TTL (RFC 2308 §5).
@@ -85,8 +88,19 @@ pub fn classify(zone: &Name, qname: &Name, qtype: RecordType, response: &Message
             if !meta.authoritative {
                 return Verdict::Lame("NXDOMAIN without AA (not authoritative)".into());
             }
-            // A CNAME chain may precede the NXDOMAIN (RFC 6604); the rcode speaks of the end.
-            return Verdict::NxDomain(negative(response));
+            // A CNAME chain may precede the NXDOMAIN (RFC 6604): the rcode speaks of the end
+            // of the chain. If the chain leaves this zone, the rcode is not this server's to
+            // give: follow the target.
+            let (cnames, end) = chain(zone, qname, response);
+            if !zone.zone_of(&end) {
+                return Verdict::Cname {
+                    cnames,
+                    target: end,
+                };
+            }
+            let mut neg = negative(response);
+            neg.cnames = cnames;
+            return Verdict::NxDomain(neg);
         }
         ResponseCode::Refused => return Verdict::Refused,
         ResponseCode::ServFail => return Verdict::ServFail,
@@ -145,9 +159,11 @@ pub fn classify(zone: &Name, qname: &Name, qtype: RecordType, response: &Message
         }
         let owner = r.name.to_lowercase();
         let named = ns.iter().any(|(n, _)| *n == owner);
-        // RFC 2181 §5.4.1: only addresses inside the delegated zone are glue; anything else
-        // could be a poisoning attempt and is looked up instead.
-        if named && child.zone_of(&owner) {
+        // RFC 2181 §5.4.1: only data inside the zone this server answers for is trusted, so
+        // glue must lie inside the zone that was asked: in the delegated zone itself, or a
+        // sibling of it (RFC 9471). Anything else could be a poisoning attempt and is looked
+        // up instead.
+        if named && zone.zone_of(&owner) {
             glue.push(r.clone());
         } else {
             ignored_glue.push(r.clone());
@@ -217,6 +233,31 @@ fn answer(zone: &Name, qname: &Name, qtype: RecordType, response: &Message) -> V
     Verdict::Cname { cnames, target }
 }
 
+/// The CNAME links from `qname` in the answer section, followed while they stay in `zone`,
+/// and the name they end at.
+fn chain(zone: &Name, qname: &Name, response: &Message) -> (Vec<Record>, Name) {
+    let mut current = qname.to_lowercase();
+    let mut links: Vec<Record> = Vec::new();
+    while links.len() < response.answers.len() {
+        let Some(link) = response
+            .answers
+            .iter()
+            .find(|r| r.record_type() == RecordType::CNAME && r.name.to_lowercase() == current)
+        else {
+            break;
+        };
+        let RData::CNAME(target) = &link.data else {
+            break;
+        };
+        links.push(link.clone());
+        current = target.0.to_lowercase();
+        if !zone.zone_of(&current) {
+            break;
+        }
+    }
+    (links, current)
+}
+
 fn negative(response: &Message) -> Negative {
     let soa = response
         .authorities
@@ -227,7 +268,11 @@ fn negative(response: &Message) -> Negative {
         RData::SOA(soa) => Some(r.ttl.min(soa.minimum)),
         _ => None,
     });
-    Negative { soa, ttl }
+    Negative {
+        cnames: Vec::new(),
+        soa,
+        ttl,
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +324,42 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn sibling_glue_inside_the_zone_asked_is_kept() {
+        let mut m = msg(false, ResponseCode::NoError);
+        m.authorities.push(ns("a.test.", "ns.b.test."));
+        m.additionals.push(a("ns.b.test.", [127, 0, 0, 41]));
+        match classify(&n("test."), &n("www.a.test."), RecordType::A, &m) {
+            Verdict::Referral(r) => assert_eq!((r.glue.len(), r.ignored_glue.len()), (1, 0)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn nxdomain_after_a_cname_keeps_the_chain_or_follows_it_out() {
+        let mut m = msg(true, ResponseCode::NXDomain);
+        m.answers.push(Record::from_rdata(
+            n("www.z."),
+            60,
+            RData::CNAME(CNAME(n("gone.z."))),
+        ));
+        m.authorities.push(soa("z.", 60, 30));
+        match classify(&n("z."), &n("www.z."), RecordType::A, &m) {
+            Verdict::NxDomain(neg) => assert_eq!(neg.cnames.len(), 1),
+            other => panic!("{other:?}"),
+        }
+        let mut m = msg(true, ResponseCode::NXDomain);
+        m.answers.push(Record::from_rdata(
+            n("www.z."),
+            60,
+            RData::CNAME(CNAME(n("x.other."))),
+        ));
+        assert!(matches!(
+            classify(&n("z."), &n("www.z."), RecordType::A, &m),
+            Verdict::Cname { target, .. } if target == n("x.other.")
+        ));
     }
 
     #[test]

@@ -43,6 +43,8 @@ struct State {
     limit: Option<(Limit, String)>,
     /// Background lookups still running (see `background_lookups`).
     background: usize,
+    /// Every task spawned beside the walk, aborted once the trace is reported.
+    spawned: Vec<tokio::task::AbortHandle>,
 }
 
 struct Walker {
@@ -60,6 +62,9 @@ struct Ctx {
     purpose: Purpose,
     /// NS names being looked up on the way here: finding one again is a cycle.
     stack: Vec<Name>,
+    /// Zones whose servers are being looked up on the way here: needing one of them again
+    /// is a cycle too (A's servers are named in B, whose servers are named in A).
+    zones: Vec<Name>,
     /// Work done only to show more servers: it never spends the last of the budget.
     background: bool,
 }
@@ -110,13 +115,21 @@ pub(super) async fn run(
         parent: None,
         purpose: Purpose::Resolve,
         stack: Vec::new(),
+        zones: Vec::new(),
         background: false,
     };
     let outcome =
         tokio::time::timeout(deadline, walker.clone().resolve(name.clone(), rtype, main)).await;
     let elapsed = walker.t0.elapsed();
-    walker.wait_for_stragglers().await;
+    // After a deadline the walk was dropped mid-step: its queries will never report, so
+    // there is nothing to wait for.
+    if outcome.is_ok() {
+        walker.wait_for_stragglers().await;
+    }
     let mut state = walker.lock();
+    for task in state.spawned.drain(..) {
+        task.abort();
+    }
     let now = walker.t0.elapsed();
     for step in &mut state.steps {
         for attempt in &mut step.attempts {
@@ -179,7 +192,9 @@ impl Walker {
     /// time is taken before this wait: the answer was known by then.
     async fn wait_for_stragglers(&self) {
         let per_attempt = self.opts.query.timeout;
-        let full = per_attempt * (self.opts.query.retries + 1) + Duration::from_millis(20);
+        let full = per_attempt
+            .saturating_mul(self.opts.query.retries.saturating_add(1))
+            .saturating_add(Duration::from_millis(20));
         let grace = if self.opts.stragglers == Stragglers::All {
             full
         } else if self.opts.stragglers == Stragglers::None {
@@ -199,7 +214,9 @@ impl Walker {
                 .max(Duration::from_millis(50))
                 .min(per_attempt)
         };
-        let until = Instant::now() + grace;
+        let until = Instant::now()
+            .checked_add(grace)
+            .unwrap_or_else(Instant::now);
         while Instant::now() < until {
             let pending = {
                 let state = self.lock();
@@ -253,6 +270,16 @@ impl Walker {
         }
     }
 
+    /// Where to start for a question: the closest known cut, except that DS records live in
+    /// the parent zone (RFC 4035 §3.1.4.1), so a DS question starts above the name.
+    fn cut_for(&self, name: &Name, qtype: RecordType) -> Name {
+        if qtype == RecordType::DS && !name.is_root() {
+            self.closest_cut(&name.base_name())
+        } else {
+            self.closest_cut(name)
+        }
+    }
+
     fn limit_hit(&self) -> Option<(Limit, String)> {
         self.lock().limit.clone()
     }
@@ -260,6 +287,10 @@ impl Walker {
     /// Count one query against the budget; false (and the limit recorded) when spent.
     fn take_budget(&self, what: &str, background: bool) -> bool {
         let mut state = self.lock();
+        // Work done only to show more servers keeps a quarter of the budget for the walk.
+        if background && state.queries + self.opts.budget / 4 >= self.opts.budget {
+            return false;
+        }
         if state.queries >= self.opts.budget {
             if state.limit.is_none() && !background {
                 state.limit = Some((
@@ -383,8 +414,9 @@ impl Walker {
             let mut cuts: Vec<Name> = Vec::new();
             let mut cold = Duration::ZERO;
             let mut referrals = 0usize;
-            let mut zone = self.closest_cut(&current);
+            let mut zone = self.cut_for(&current, qtype);
             loop {
+                tokio::task::yield_now().await;
                 if !cuts.contains(&zone) {
                     cuts.push(zone.clone());
                 }
@@ -429,6 +461,9 @@ impl Walker {
                 };
                 self.with_step(step, |s| s.elapsed = started.elapsed());
                 let Some((verdict, rtt)) = chosen else {
+                    if !ctx.background {
+                        self.budget_left_servers_out(step, &zone, &current, qtype);
+                    }
                     if let Some((limit, detail)) = self.limit_hit() {
                         return done(End::Limit { limit, detail }, cnames, cuts, cold);
                     }
@@ -498,9 +533,12 @@ impl Walker {
                         seen.push(target.clone());
                         current = target;
                         // Restart from the closest zone cut already known (RFC 1034 §5.3.3).
-                        zone = self.closest_cut(&current);
+                        zone = self.cut_for(&current, qtype);
                     }
-                    Verdict::NxDomain(neg) => return done(End::NxDomain(neg), cnames, cuts, cold),
+                    Verdict::NxDomain(neg) => {
+                        cnames.extend(neg.cnames.iter().cloned());
+                        return done(End::NxDomain(neg), cnames, cuts, cold);
+                    }
                     Verdict::NoData(neg) => return done(End::NoData(neg), cnames, cuts, cold),
                     other => {
                         let detail = format!("unexpected verdict {other:?}");
@@ -538,6 +576,23 @@ impl Walker {
                 detail,
             });
         }
+        if let Some(from) = ctx.zones.iter().position(|z| z == zone) {
+            // zones[k] needed the address of stack[k], which lies in zones[k + 1] (or in
+            // `zone` for the last one): spell the loop out.
+            let links: Vec<String> = ctx.zones[from..]
+                .iter()
+                .zip(&ctx.stack[from..])
+                .map(|(z, ns)| format!("{z} is served by {ns}"))
+                .collect();
+            return Err(End::Failed {
+                zone: zone.clone(),
+                failure: Failure::GluelessCycle,
+                detail: format!(
+                    "cycle: {}, which is in {zone} again: no address can ever be found",
+                    links.join(", which is in a zone where ")
+                ),
+            });
+        }
         if ctx.depth + 1 > self.opts.max_depth {
             let detail = format!(
                 "looking up the servers of {zone} would nest glueless lookups more than {} deep",
@@ -555,11 +610,12 @@ impl Walker {
         let mut found_any = false;
         let mut all_cycles = true;
         for (i, ns) in names.iter().enumerate() {
+            let slot = self.lookup_placeholder(step, ns);
             let lookup = self.clone().lookup_one(step, zone, ns, ctx).await;
             all_cycles &= matches!(&lookup.result, Err(e) if e.starts_with("cycle"));
             let targets = self.learn_lookup(&lookup);
             let cold = lookup.cold;
-            self.with_step(step, |s| s.ns_lookups.push(lookup));
+            self.fill_lookup(step, slot, lookup);
             if let Some((limit, detail)) = self.limit_hit() {
                 return Err(End::Limit { limit, detail });
             }
@@ -652,20 +708,26 @@ impl Walker {
         if ctx.stack.contains(ns) {
             let from = ctx.stack.iter().position(|n| n == ns).unwrap_or(0);
             let path: Vec<String> = ctx.stack[from..].iter().map(ToString::to_string).collect();
+            let text = match path.split_first() {
+                Some((first, rest)) if !rest.is_empty() => format!(
+                    "cycle: the address of {first} needs {}, which needs {ns} again",
+                    rest.join(", then ")
+                ),
+                _ => format!("cycle: {ns} is inside the zone it serves ({zone}) and has no glue"),
+            };
             return NsLookup {
                 ns: ns.clone(),
-                result: Err(format!(
-                    "cycle: the address of {} needs {}, which needs {ns} again",
-                    path[0],
-                    path[1..].join(", then ")
-                )),
+                result: Err(text),
                 elapsed: Duration::ZERO,
                 cold: Duration::ZERO,
             };
         }
         let mut stack = ctx.stack.clone();
         stack.push(ns.clone());
+        let mut zones = ctx.zones.clone();
+        zones.push(zone.clone());
         let child = Ctx {
+            zones,
             depth: ctx.depth + 1,
             parent: Some(step),
             purpose: Purpose::NsAddress {
@@ -674,14 +736,49 @@ impl Walker {
             stack,
             background: ctx.background,
         };
-        let qtype = if self.opts.ipv4 {
-            RecordType::A
-        } else {
-            RecordType::AAAA
-        };
         let t = Instant::now();
-        let r = self.resolve(ns.clone(), qtype, child).await;
-        ns_lookup(ns.clone(), &r, t.elapsed())
+        if !self.opts.ipv4 {
+            let r = self.resolve(ns.clone(), RecordType::AAAA, child).await;
+            return ns_lookup(ns.clone(), &r, t.elapsed());
+        }
+        let r = self
+            .clone()
+            .resolve(ns.clone(), RecordType::A, child.clone())
+            .await;
+        let found = ns_lookup(ns.clone(), &r, t.elapsed());
+        // A server with IPv6 only: try AAAA when A gave nothing.
+        if found.result.is_err() && self.opts.ipv6 && matches!(r.end, End::NoData(_)) {
+            let r6 = self.resolve(ns.clone(), RecordType::AAAA, child).await;
+            let mut six = ns_lookup(ns.clone(), &r6, t.elapsed());
+            six.cold += found.cold;
+            if six.result.is_ok() {
+                return six;
+            }
+        }
+        found
+    }
+
+    /// Record that a lookup has started, so a trace cut short still shows it.
+    fn lookup_placeholder(&self, step: usize, ns: &Name) -> usize {
+        let mut index = 0;
+        self.with_step(step, |s| {
+            s.ns_lookups.push(NsLookup {
+                ns: ns.clone(),
+                result: Err("unfinished: the trace ended first".to_string()),
+                elapsed: Duration::ZERO,
+                cold: Duration::ZERO,
+            });
+            index = s.ns_lookups.len() - 1;
+        });
+        index
+    }
+
+    fn fill_lookup(&self, step: usize, slot: usize, lookup: NsLookup) {
+        self.with_step(step, |s| {
+            if let Some(l) = s.ns_lookups.get_mut(slot) {
+                *l = lookup;
+            }
+        });
     }
 
     /// Remember a lookup's addresses; return them as targets to ask.
@@ -719,13 +816,16 @@ impl Walker {
         ctx.background = true;
         let (zone, qname) = (zone.clone(), qname.clone());
         self.lock().background += 1;
-        tokio::spawn(async move {
+        let walker = self.clone();
+        let handle = tokio::spawn(async move {
+            let this = walker;
             for ns in names {
-                let lookup = self.clone().lookup_one(step, &zone, &ns, &ctx).await;
-                let targets = self.learn_lookup(&lookup);
-                self.with_step(step, |s| s.ns_lookups.push(lookup));
+                let slot = this.lookup_placeholder(step, &ns);
+                let lookup = this.clone().lookup_one(step, &zone, &ns, &ctx).await;
+                let targets = this.learn_lookup(&lookup);
+                this.fill_lookup(step, slot, lookup);
                 if !targets.is_empty() {
-                    let _ = self
+                    let _ = this
                         .clone()
                         .ask(
                             &question(step, &zone, &qname, qtype),
@@ -738,9 +838,10 @@ impl Walker {
                         .await;
                 }
             }
-            let mut state = self.lock();
+            let mut state = this.lock();
             state.background = state.background.saturating_sub(1);
         });
+        self.lock().spawned.push(handle.abort_handle());
     }
 
     /// Ask the targets; return the first usable verdict and its RTT.
@@ -810,13 +911,14 @@ impl Walker {
                     // The others keep going; their outcomes land in the trace as they come.
                     let walker = self.clone();
                     let q = q.clone();
-                    tokio::spawn(async move {
+                    let handle = tokio::spawn(async move {
                         while let Some(joined) = tasks.join_next().await {
                             if let Ok((i, result)) = joined {
                                 walker.record(&q, i, result, false);
                             }
                         }
                     });
+                    self.lock().spawned.push(handle.abort_handle());
                 }
                 return Some(good);
             }
@@ -838,7 +940,11 @@ impl Walker {
             .as_ref()
             .ok()
             .map(|x| classify(&q.zone, &q.qname, q.qtype, &x.response));
-        let rtt = result.as_ref().ok().map(|x| x.rtt);
+        // After TC=1 a resolver waits for the UDP answer and then for the TCP one.
+        let rtt = result
+            .as_ref()
+            .ok()
+            .map(|x| x.rtt + x.truncated.as_ref().map_or(Duration::ZERO, |t| t.rtt));
         let tcp_retry = result.as_ref().is_ok_and(|x| x.truncated.is_some());
         let mut state = self.lock();
         if tcp_retry {
@@ -854,6 +960,27 @@ impl Walker {
             return Some((verdict, rtt.unwrap_or_default()));
         }
         None
+    }
+
+    /// A step that failed while the budget kept some of its servers from being asked ended
+    /// because of the budget, not because of the servers.
+    fn budget_left_servers_out(&self, step: usize, zone: &Name, qname: &Name, qtype: RecordType) {
+        let mut state = self.lock();
+        let skipped = state.steps.get(step).is_some_and(|s| {
+            s.attempts
+                .iter()
+                .any(|a| matches!(a.status, AttemptStatus::NotSent))
+        });
+        if skipped && state.limit.is_none() {
+            state.limit = Some((
+                Limit::Budget(self.opts.budget),
+                format!(
+                    "the budget of {} queries was spent before every server of {zone} could be asked for {qname} {}",
+                    self.opts.budget,
+                    rtype_name(qtype)
+                ),
+            ));
+        }
     }
 
     /// Why no attempt of a step was usable: no reply at all, or replies that were no use.
