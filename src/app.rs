@@ -5,15 +5,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::anyhow;
+use dnscope::compare;
 use dnscope::exit;
-use dnscope::lab::{Lab, LabConfig, LabSource};
+use dnscope::lab::{Lab, LabConfig, LabSource, ServerKind};
 use dnscope::query::{self, QueryPlan, Target, TargetSource};
 use dnscope::system;
 use dnscope::trace::{self, RootServer};
 use dnscope::wire::{LoopbackOnly, NetTransport, Transport, loopback_only_from_env};
 
 use crate::cli::plan::{self, ServerSpec};
-use crate::cli::{Cli, Command, LabArgs, QueryArgs, TraceArgs};
+use crate::cli::{Cli, Command, CompareArgs, LabArgs, QueryArgs, TraceArgs};
 use crate::render::{self, Palette};
 
 /// An error with the exit code it maps to.
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match &cli.command {
         Command::Query(args) => query(args, &cli, &pal).await,
         Command::Trace(args) => trace(args, &cli, &pal).await,
+        Command::Compare(args) => compare(args, &cli, &pal).await,
         Command::Lab(args) => lab(args, &cli, &pal).await,
     }
 }
@@ -218,6 +220,181 @@ async fn target(
             })
         }
     }
+}
+
+async fn compare(args: &CompareArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
+    let mut spec = plan::compare(args).map_err(|e| Failure::new(exit::USAGE, e))?;
+    let lab = match &spec.lab {
+        Some(config) => Some(Arc::new(start_lab(config).await?)),
+        None => None,
+    };
+    let transport = transport(lab.is_some());
+    if let Some(lab) = &lab {
+        spec.trace.port = spec.port.unwrap_or(lab.port());
+        spec.trace.roots = lab
+            .root_servers()
+            .iter()
+            .map(|s| RootServer {
+                name: Some(s.name.clone()),
+                addr: lab.addr(s),
+            })
+            .collect();
+    }
+    let default_port = spec.port.or(lab.as_ref().map(|l| l.port())).unwrap_or(53);
+    let played = match (spec.scenario, &lab) {
+        (Some(scenario), Some(lab)) => Some(
+            dnscope::lab::scenario::play(lab, transport.clone(), scenario)
+                .await
+                .map_err(|e| Failure::new(exit::LAB, anyhow!("lab: {e}")))?,
+        ),
+        _ => None,
+    };
+    let (name, rtype) = match (&played, &spec.name) {
+        (Some(p), _) => (p.name.clone(), p.rtype),
+        (None, Some(n)) => (n.clone(), spec.rtype),
+        (None, None) => return Err(Failure::new(exit::USAGE, anyhow!("no name given"))),
+    };
+
+    // Resolvers: as given, else the lab's, else the system's.
+    let mut servers: Vec<compare::Server> = Vec::new();
+    for (label, server) in &spec.resolvers {
+        let t = target(server, lab.as_deref(), default_port).await?;
+        servers.push(compare::Server {
+            label: if label.contains('=') || t.label != *label {
+                label.clone()
+            } else {
+                t.label
+            },
+            addr: t.addr,
+            kind: compare::Kind::Resolver,
+        });
+    }
+    if spec.resolvers.is_empty() {
+        match &lab {
+            Some(lab) => {
+                for s in lab
+                    .servers()
+                    .iter()
+                    .filter(|s| s.kind == ServerKind::Resolver)
+                {
+                    servers.push(compare::Server {
+                        label: s.name.to_string().trim_end_matches('.').to_string(),
+                        addr: lab.addr(s),
+                        kind: compare::Kind::Resolver,
+                    });
+                }
+            }
+            None => {
+                let path = system::resolv_conf_path();
+                let found = system::resolvers(&path).map_err(|e| Failure::new(exit::USAGE, e))?;
+                for addr in found {
+                    servers.push(compare::Server {
+                        label: addr.ip().to_string(),
+                        addr: SocketAddr::new(addr.ip(), spec.port.unwrap_or(53)),
+                        kind: compare::Kind::Resolver,
+                    });
+                }
+            }
+        }
+    }
+
+    // Authoritative servers: as given, else found by a trace.
+    let mut discovery = None;
+    let mut discovery_error = None;
+    let zone = if spec.auth.is_empty() {
+        match compare::discover(transport.clone(), &spec.trace, &name, rtype).await {
+            Ok(d) => {
+                servers.extend(d.servers.iter().cloned());
+                let zone = d.zone.clone();
+                discovery = Some(d);
+                Some(zone)
+            }
+            Err(e) => {
+                discovery_error = Some(e.to_string());
+                None
+            }
+        }
+    } else {
+        let mut first = None;
+        for a in &spec.auth {
+            let t = target(a, lab.as_deref(), default_port).await?;
+            first.get_or_insert(t.addr);
+            servers.push(compare::Server {
+                label: t.label,
+                addr: t.addr,
+                kind: compare::Kind::Authoritative,
+            });
+        }
+        match first {
+            Some(addr) => compare::zone_of(&transport, addr, &name, &spec.query).await,
+            None => None,
+        }
+    };
+
+    let started = std::time::Instant::now();
+    let mut round = 0u32;
+    let code = loop {
+        round += 1;
+        let asked = std::time::Instant::now();
+        let observations = compare::observe(
+            transport.clone(),
+            &servers,
+            &name,
+            rtype,
+            zone.as_ref(),
+            &spec.query,
+        )
+        .await;
+        let elapsed = asked.elapsed();
+        let comparison = compare::analyze(&name, rtype, &observations);
+        let context = render::compare::Context {
+            discovery: discovery.as_ref(),
+            discovery_error: discovery_error.as_deref(),
+            zone: zone.as_ref(),
+            played: played.as_ref(),
+            elapsed,
+            round: spec.watch.map(|_| round),
+        };
+        let replied = comparison.servers.iter().any(|s| s.rcode.is_some());
+        let code = if comparison.consistent {
+            exit::OK
+        } else if !replied {
+            exit::NO_REPLY
+        } else {
+            exit::FAILED
+        };
+        let next = match spec.watch {
+            Some(every)
+                if code == exit::FAILED && started.elapsed() + every <= spec.watch_limit =>
+            {
+                Some(every)
+            }
+            _ => None,
+        };
+        emit(|out| {
+            if cli.json {
+                let doc = render::json::compare(&comparison, &context);
+                if spec.watch.is_some() {
+                    serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::other)?;
+                    writeln!(out)
+                } else {
+                    json_line(out, &doc)
+                }
+            } else {
+                render::compare::render(out, &comparison, &context, pal, next)
+            }
+        })?;
+        match next {
+            Some(every) => tokio::time::sleep(every).await,
+            None => break code,
+        }
+    };
+    if let Some(lab) = lab
+        && let Ok(lab) = Arc::try_unwrap(lab)
+    {
+        lab.stop().await;
+    }
+    Ok(code)
 }
 
 async fn lab(args: &LabArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {

@@ -7,7 +7,7 @@
 pub const OK: u8 = 0;
 /// The command ran but the outcome is a failure: some of several servers gave no reply
 /// (`query`); the resolution failed on lame or broken servers, a CNAME loop or a glueless
-/// cycle (`trace`).
+/// cycle (`trace`); the servers disagree or some failed (`compare`).
 pub const FAILED: u8 = 1;
 /// Bad input: unknown option, invalid name, unknown type, unparsable server address.
 pub const USAGE: u8 = 2;

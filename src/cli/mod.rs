@@ -10,8 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit status:
-  0   success: query: every server sent a response; trace: an answer, NXDOMAIN or NODATA
-  1   query: some servers sent no response; trace: lame/broken servers, loop or cycle
+  0   success: query: every server sent a response; trace: an answer, NXDOMAIN or NODATA;
+      compare: every server agrees with the authoritative answer
+  1   query: some servers sent no response; trace: lame/broken servers, loop or cycle;
+      compare: servers differ or some failed
   2   bad input: options, name, type, server address, root hints
   3   no server replied at all (timeouts, refusals)
   4   the lab could not start (manifest, zone file, address in use)
@@ -51,8 +53,71 @@ pub enum Command {
     /// Resolve a name from the root down, as a resolver does, and show every hop.
     #[command(after_help = TRACE_HELP)]
     Trace(TraceArgs),
+    /// Ask resolvers and every authoritative server at once, and explain why they differ.
+    #[command(after_help = COMPARE_HELP)]
+    Compare(CompareArgs),
     /// Run the embedded lab in the foreground until Ctrl-C, and print its address plan.
     Lab(LabArgs),
+}
+
+const COMPARE_HELP: &str = "\
+Examples:
+  dnscope compare --lab --scenario propagation      a record changed a moment ago: who still has the old one, and until when
+  dnscope compare --lab --scenario new-name --watch the propagation view, until every server agrees
+  dnscope compare www.shop.test --lab               the lab's resolvers and shop.test's servers
+  dnscope compare example.org --resolver office=192.0.2.53 --resolver 198.51.100.1
+
+Resolvers: --resolver/--resolvers, --public, or else those of /etc/resolv.conf (with --lab,
+the lab's own resolvers). Authoritative servers: found by a trace from the root (the same start
+options as `dnscope trace`), or --auth.
+
+Scenarios: propagation, new-name.";
+
+/// Arguments of `dnscope compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// NAME [TYPE]: TYPE defaults to A. With --scenario the scenario sets the question.
+    #[arg(value_name = "NAME [TYPE]", num_args = 0..)]
+    pub args: Vec<String>,
+    /// A resolver to ask (repeatable): ADDR, ADDR:PORT, or LABEL=ADDR[:PORT].
+    #[arg(long = "resolver", value_name = "[LABEL=]ADDR[:PORT]")]
+    pub resolvers: Vec<String>,
+    /// A file of resolvers, one [LABEL=]ADDR[:PORT] per line (# comments).
+    #[arg(long = "resolvers", value_name = "FILE")]
+    pub resolvers_file: Option<std::path::PathBuf>,
+    /// Also ask a built-in list of well-known public resolvers (sends traffic to the Internet).
+    #[arg(long)]
+    pub public: bool,
+    /// Ask these authoritative servers (repeatable) instead of finding them with a trace.
+    #[arg(long = "auth", value_name = "ADDR[:PORT]")]
+    pub auth: Vec<String>,
+    /// Start the trace from this root server (repeatable).
+    #[arg(long = "root", value_name = "ADDR[:PORT]")]
+    pub roots: Vec<String>,
+    /// Start the trace from the servers in this named.root-style hints file.
+    #[arg(long, value_name = "FILE", conflicts_with = "roots")]
+    pub root_hints: Option<std::path::PathBuf>,
+    /// Port for every server address learnt on the way and for addresses given without one.
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Play a lab scenario first (needs --lab): propagation, new-name.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Ask again every SECONDS (default 1) until every server agrees with the
+    /// authoritative answer, showing the countdown.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "1")]
+    pub watch: Option<String>,
+    /// Give up watching after this long.
+    #[arg(long, default_value = "10m", value_name = "DURATION")]
+    pub watch_limit: String,
+    /// Total time to wait for each server (split over the retries).
+    #[arg(long, default_value = "2s", value_name = "DURATION")]
+    pub timeout: String,
+    /// UDP retries within that time.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub retries: u32,
+    #[command(flatten)]
+    pub lab: LabFlags,
 }
 
 const TRACE_HELP: &str = "\

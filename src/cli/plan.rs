@@ -11,7 +11,9 @@ use hickory_proto::rr::{Name, RecordType};
 
 use dnscope::trace::{Fanout, RootServer, StartFrom, Stragglers, TraceOptions, hints};
 
-use super::{LabFlags, QueryArgs, TraceArgs};
+use dnscope::lab::scenario::Scenario;
+
+use super::{CompareArgs, LabFlags, QueryArgs, TraceArgs};
 
 /// A server as given on the command line, before the lab or DNS can tell its address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,41 +152,7 @@ pub fn trace(args: &TraceArgs) -> Result<TraceSpec> {
     }
     let lab = lab_config(&args.lab);
     let port = args.port;
-    let (roots, start) = if lab.is_some() {
-        if !args.roots.is_empty() || args.root_hints.is_some() {
-            bail!("--lab starts from the lab's own root servers: drop --root/--root-hints");
-        }
-        (Vec::new(), StartFrom::Lab)
-    } else if let Some(path) = &args.root_hints {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow!("cannot read root hints {}: {e}", path.display()))?;
-        let parsed = hints::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-        (
-            hint_servers(&parsed, port.unwrap_or(53)),
-            StartFrom::HintsFile(path.clone()),
-        )
-    } else if !args.roots.is_empty() {
-        let mut roots = Vec::new();
-        for r in &args.roots {
-            match server_spec(r)? {
-                ServerSpec::Addr { ip, port: p, .. } => roots.push(RootServer {
-                    name: None,
-                    addr: SocketAddr::new(ip, p.or(port).unwrap_or(53)),
-                }),
-                ServerSpec::Host { .. } => {
-                    bail!("--root {r:?}: give an address (names would need a resolver)")
-                }
-            }
-        }
-        (roots, StartFrom::Given)
-    } else {
-        (
-            hint_servers(&hints::built_in(), port.unwrap_or(53)),
-            StartFrom::BuiltIn {
-                date: hints::BUILT_IN_DATE,
-            },
-        )
-    };
+    let (roots, start) = start_from(&args.roots, args.root_hints.as_ref(), port, lab.is_some())?;
     let deadline = duration(&args.deadline)?;
     let timeout = duration(&args.timeout)?;
     let options = TraceOptions {
@@ -224,6 +192,193 @@ pub fn trace(args: &TraceArgs) -> Result<TraceSpec> {
         rtype,
         options,
         port,
+        lab,
+    })
+}
+
+/// Where a trace starts: the lab, a hints file, `--root` addresses or the built-in hints.
+fn start_from(
+    roots: &[String],
+    root_hints: Option<&std::path::PathBuf>,
+    port: Option<u16>,
+    lab: bool,
+) -> Result<(Vec<RootServer>, StartFrom)> {
+    if lab {
+        if !roots.is_empty() || root_hints.is_some() {
+            bail!("--lab starts from the lab's own root servers: drop --root/--root-hints");
+        }
+        return Ok((Vec::new(), StartFrom::Lab));
+    }
+    if let Some(path) = root_hints {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow!("cannot read root hints {}: {e}", path.display()))?;
+        let parsed = hints::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        return Ok((
+            hint_servers(&parsed, port.unwrap_or(53)),
+            StartFrom::HintsFile(path.clone()),
+        ));
+    }
+    if !roots.is_empty() {
+        let mut found = Vec::new();
+        for r in roots {
+            match server_spec(r)? {
+                ServerSpec::Addr { ip, port: p, .. } => found.push(RootServer {
+                    name: None,
+                    addr: SocketAddr::new(ip, p.or(port).unwrap_or(53)),
+                }),
+                ServerSpec::Host { .. } => {
+                    bail!("--root {r:?}: give an address (names would need a resolver)")
+                }
+            }
+        }
+        return Ok((found, StartFrom::Given));
+    }
+    Ok((
+        hint_servers(&hints::built_in(), port.unwrap_or(53)),
+        StartFrom::BuiltIn {
+            date: hints::BUILT_IN_DATE,
+        },
+    ))
+}
+
+/// Well-known public resolvers, for `compare --public` (never used by the tests).
+pub const PUBLIC_RESOLVERS: &[(&str, &str)] = &[
+    ("cloudflare", "1.1.1.1"),
+    ("cloudflare-2", "1.0.0.1"),
+    ("google", "8.8.8.8"),
+    ("google-2", "8.8.4.4"),
+    ("quad9", "9.9.9.9"),
+    ("quad9-2", "149.112.112.112"),
+    ("opendns", "208.67.222.222"),
+];
+
+/// A validated `compare`.
+#[derive(Debug)]
+pub struct CompareSpec {
+    pub name: Option<Name>,
+    pub rtype: RecordType,
+    /// `(label, server)`, in the order given.
+    pub resolvers: Vec<(String, ServerSpec)>,
+    pub auth: Vec<ServerSpec>,
+    pub trace: TraceOptions,
+    pub port: Option<u16>,
+    pub query: QueryOptions,
+    pub scenario: Option<Scenario>,
+    pub watch: Option<Duration>,
+    pub watch_limit: Duration,
+    pub lab: Option<LabConfig>,
+}
+
+/// `[LABEL=]ADDR[:PORT]`.
+pub fn labelled_server(text: &str) -> Result<(String, ServerSpec)> {
+    let (label, rest) = match text.split_once('=') {
+        Some((l, r)) if !l.is_empty() => (l.to_string(), r),
+        Some(_) => bail!("resolver {text:?}: empty label before '='"),
+        None => (text.to_string(), text),
+    };
+    Ok((label, server_spec(rest)?))
+}
+
+/// Validate `dnscope compare` arguments.
+pub fn compare(args: &CompareArgs) -> Result<CompareSpec> {
+    let lab = lab_config(&args.lab);
+    let scenario = match &args.scenario {
+        Some(s) => {
+            let Some(found) = Scenario::parse(s) else {
+                let names: Vec<&str> = Scenario::ALL.iter().map(|(n, _)| *n).collect();
+                bail!("unknown scenario {s:?} (known: {})", names.join(", "));
+            };
+            if lab.is_none() {
+                bail!("--scenario plays on the embedded lab: add --lab");
+            }
+            Some(found)
+        }
+        None => None,
+    };
+    let words: Vec<&str> = args.args.iter().map(String::as_str).collect();
+    if let Some(extra) = words.get(2) {
+        bail!("unexpected argument {extra:?}");
+    }
+    let (name, rtype) = match (words.first(), scenario) {
+        (Some(_), Some(_)) => bail!("--scenario sets the question itself: drop NAME"),
+        (None, Some(_)) => (None, RecordType::A),
+        (None, None) => bail!("no name given: dnscope compare NAME [TYPE]"),
+        (Some(n), None) => (
+            Some(parse_name(n)?),
+            match words.get(1) {
+                Some(t) => parse_rtype(t)?,
+                None => RecordType::A,
+            },
+        ),
+    };
+    let mut resolvers = Vec::new();
+    for r in &args.resolvers {
+        resolvers.push(labelled_server(r)?);
+    }
+    if let Some(path) = &args.resolvers_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow!("cannot read resolvers file {}: {e}", path.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            resolvers.push(
+                labelled_server(line)
+                    .map_err(|e| anyhow!("{} line {}: {e}", path.display(), i + 1))?,
+            );
+        }
+    }
+    if args.public {
+        if lab.is_some() {
+            bail!("--public asks resolvers on the Internet; it does not mix with --lab");
+        }
+        for (label, addr) in PUBLIC_RESOLVERS {
+            resolvers.push(labelled_server(&format!("{label}={addr}"))?);
+        }
+    }
+    let mut auth = Vec::new();
+    for a in &args.auth {
+        auth.push(server_spec(a)?);
+    }
+    let total = duration(&args.timeout)?;
+    let attempts = args.retries.saturating_add(1);
+    let query = QueryOptions {
+        timeout: total / attempts,
+        retries: args.retries,
+        ..QueryOptions::default()
+    };
+    let (roots, start) = start_from(
+        &args.roots,
+        args.root_hints.as_ref(),
+        args.port,
+        lab.is_some(),
+    )?;
+    let trace = TraceOptions {
+        roots,
+        start,
+        port: args.port.unwrap_or(53),
+        query: QueryOptions {
+            recursion_desired: false,
+            ..query.clone()
+        },
+        ..TraceOptions::default()
+    };
+    let watch = match &args.watch {
+        Some(w) => Some(duration(w)?),
+        None => None,
+    };
+    Ok(CompareSpec {
+        name,
+        rtype,
+        resolvers,
+        auth,
+        trace,
+        port: args.port,
+        query,
+        scenario,
+        watch,
+        watch_limit: duration(&args.watch_limit)?,
         lab,
     })
 }

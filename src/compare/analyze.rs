@@ -529,7 +529,7 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
         findings.push(Finding::WorstCase { old_ttl, from });
     }
     // Same data, different TTLs: not a disagreement.
-    for g in &groups {
+    for g in groups.iter().take(usize::from(reference.is_some())) {
         let ttls: Vec<u32> = g.members.iter().filter_map(|&i| servers[i].ttl).collect();
         if let (Some(min), Some(max)) = (ttls.iter().min(), ttls.iter().max())
             && min != max

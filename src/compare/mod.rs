@@ -339,3 +339,25 @@ pub fn unix_secs(t: SystemTime) -> u64 {
         .unwrap_or(Duration::ZERO)
         .as_secs()
 }
+
+/// The zone holding `name`, as an authoritative server tells it: the owner of the SOA in the
+/// answer to `name SOA` (at the apex) or in its authority section (below it).
+pub async fn zone_of(
+    transport: &Arc<dyn Transport>,
+    server: SocketAddr,
+    name: &Name,
+    options: &QueryOptions,
+) -> Option<Name> {
+    let opts = QueryOptions {
+        recursion_desired: false,
+        ..options.clone()
+    };
+    let q = build_query(name, RecordType::SOA, &opts);
+    let x = transport.exchange(server, &q, &opts).await.ok()?;
+    x.response
+        .answers
+        .iter()
+        .chain(x.response.authorities.iter())
+        .find(|r| r.record_type() == RecordType::SOA)
+        .map(|r| r.name.to_lowercase())
+}

@@ -11,6 +11,7 @@ mod fixtures;
 mod handler;
 mod manifest;
 mod resolver;
+pub mod scenario;
 mod zones;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

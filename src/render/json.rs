@@ -603,3 +603,124 @@ pub fn trace(t: &Trace) -> TraceDoc {
         cold_best_path_ms: millis(t.cold_best_path),
     }
 }
+
+/// Schema name and version of `compare --json`.
+pub const COMPARE_SCHEMA: &str = "dnscope.compare/1";
+
+#[derive(Serialize)]
+pub struct CompareDoc {
+    schema: &'static str,
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    zone: Option<String>,
+    round: Option<u32>,
+    asked_at: u64,
+    asked_at_utc: String,
+    elapsed_ms: f64,
+    authoritative_ttl: Option<u32>,
+    consistent: bool,
+    groups: Vec<GroupDoc>,
+    servers: Vec<CompareServerDoc>,
+    explanation: Vec<String>,
+    scenario: Option<ScenarioDoc>,
+}
+
+#[derive(Serialize)]
+struct GroupDoc {
+    group: String,
+    answer: String,
+    servers: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ScenarioDoc {
+    name: &'static str,
+    events: Vec<String>,
+    pending: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CompareServerDoc {
+    server: String,
+    address: String,
+    port: u16,
+    kind: dnscope::compare::Kind,
+    rcode: Option<String>,
+    answer: Vec<RecordDoc>,
+    group: Option<String>,
+    ttl: Option<u32>,
+    serial: Option<u32>,
+    rtt_ms: Option<f64>,
+    status: dnscope::compare::Status,
+    cache_age_s: Option<u32>,
+    expires_in_s: Option<u32>,
+    expires_at_utc: Option<String>,
+    error: Option<String>,
+}
+
+pub fn compare(c: &dnscope::compare::Comparison, ctx: &super::compare::Context<'_>) -> CompareDoc {
+    let letter = |g: Option<usize>| {
+        g.and_then(|g| c.groups.get(g))
+            .map(|g| g.letter.to_string())
+    };
+    CompareDoc {
+        schema: COMPARE_SCHEMA,
+        name: c.name.to_string(),
+        rtype: rtype_name(c.rtype),
+        zone: ctx.zone.map(ToString::to_string),
+        round: ctx.round,
+        asked_at: c.at,
+        asked_at_utc: super::compare::clock(c.at),
+        elapsed_ms: millis(ctx.elapsed),
+        authoritative_ttl: c.authoritative_ttl,
+        consistent: c.consistent,
+        groups: c
+            .groups
+            .iter()
+            .map(|g| GroupDoc {
+                group: g.letter.to_string(),
+                answer: g.key.describe(),
+                servers: g
+                    .members
+                    .iter()
+                    .filter_map(|&i| c.servers.get(i))
+                    .map(|s| s.label.clone())
+                    .collect(),
+            })
+            .collect(),
+        servers: c
+            .servers
+            .iter()
+            .map(|s| CompareServerDoc {
+                server: s.label.clone(),
+                address: s.addr.ip().to_string(),
+                port: s.addr.port(),
+                kind: s.kind,
+                rcode: s.rcode.map(present::rcode),
+                answer: records(&s.answer),
+                group: letter(s.group),
+                ttl: s.ttl,
+                serial: s.soa.map(|x| x.serial),
+                rtt_ms: s.rtt_ms.map(|r| (r * 1000.0).round() / 1000.0),
+                status: s.status,
+                cache_age_s: s.cache_age,
+                expires_in_s: s.expires_in,
+                expires_at_utc: s
+                    .expires_in
+                    .map(|t| super::compare::clock(s.asked_at + u64::from(t))),
+                error: s.error.clone(),
+            })
+            .collect(),
+        explanation: super::compare::explain(c, ctx),
+        scenario: ctx.played.map(|p| ScenarioDoc {
+            name: p.scenario.name(),
+            events: p
+                .events
+                .iter()
+                .map(|e| format!("t+{:.1}s {}", e.at, e.what))
+                .collect(),
+            pending: p.pending.clone(),
+        }),
+    }
+}

@@ -1,6 +1,7 @@
 //! Rendering: engine data to text or JSON. Nothing here touches the network; nothing outside
 //! this module (and `main.rs`) prints.
 
+pub mod compare;
 pub mod json;
 pub mod lab;
 pub mod query;
