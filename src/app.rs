@@ -403,20 +403,38 @@ async fn lab(args: &LabArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
         net: args.net,
         port: args.port,
     };
-    let lab = start_lab(&config).await?;
+    let lab = Arc::new(start_lab(&config).await?);
     emit(|out| {
         if cli.json {
             json_line(out, &render::json::lab(&lab))
         } else {
-            render::lab::render(out, &lab, pal)
+            render::lab::render(out, &lab, pal)?;
+            writeln!(out)?;
+            writeln!(out, "{}", crate::control::HELP)
         }
     })?;
     eprintln!(
         "dnscope: lab running on port {}; press Ctrl-C to stop",
         lab.port()
     );
+    // Control commands on standard input (see `control.rs`); EOF simply ends the reader.
+    let reader_lab = lab.clone();
+    let reader = tokio::spawn(async move {
+        use tokio::io::AsyncBufReadExt;
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let answer = crate::control::run(&reader_lab, &line).await;
+            if !answer.is_empty() {
+                println!("{answer}");
+            }
+        }
+    });
     wait_for_stop().await;
-    lab.stop().await;
+    reader.abort();
+    let _ = reader.await;
+    if let Ok(lab) = Arc::try_unwrap(lab) {
+        lab.stop().await;
+    }
     Ok(exit::OK)
 }
 

@@ -5,6 +5,7 @@
 
 mod app;
 mod cli;
+mod control;
 mod render;
 
 use std::process::ExitCode;

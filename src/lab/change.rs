@@ -49,7 +49,55 @@ impl Lab {
     /// # Errors
     /// [`LabError::Net`] when no server holds a zone for the name.
     pub async fn apply(&self, change: &Change) -> Result<Vec<(Name, u32)>, LabError> {
-        self.apply_on(change, None, None).await
+        let done = self.apply_on(change, None, None).await?;
+        let target = self.zone_holding(&change.name);
+        // Remember the change for the lagging servers of the zone, to replay on catch-up.
+        let serial = done.iter().map(|(_, s)| *s).max().unwrap_or(0);
+        let lagging: Vec<Name> = self
+            .servers
+            .iter()
+            .zip(&self.handlers)
+            .filter(|(s, zones)| {
+                self.is_lagging(&s.name)
+                    && target
+                        .as_ref()
+                        .is_some_and(|t| zones.iter().any(|z| Name::from(z.origin().clone()) == *t))
+            })
+            .map(|(s, _)| s.name.clone())
+            .collect();
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for server in lagging {
+            pending.push((server, change.clone(), serial));
+        }
+        Ok(done)
+    }
+
+    /// A lagging server catches up: it stops lagging and gets every change it missed, with
+    /// the primary's serial, as a zone transfer would bring them. Returns how many changes.
+    ///
+    /// # Errors
+    /// [`LabError::Net`] if replaying a change fails.
+    pub async fn catch_up(&self, server: &Name) -> Result<usize, LabError> {
+        self.set_lagging(server, false);
+        let missed: Vec<(Change, u32)> = {
+            let mut pending = self
+                .pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (mine, rest): (Vec<_>, Vec<_>) = pending
+                .drain(..)
+                .partition(|(s, _, _)| s.to_lowercase() == server.to_lowercase());
+            *pending = rest;
+            mine.into_iter().map(|(_, c, serial)| (c, serial)).collect()
+        };
+        for (change, serial) in &missed {
+            self.apply_on(change, Some(std::slice::from_ref(server)), Some(*serial))
+                .await?;
+        }
+        Ok(missed.len())
     }
 
     /// Apply a change to the named servers only (a secondary catching up), setting the SOA
@@ -63,6 +111,14 @@ impl Lab {
         only: Option<&[Name]>,
         serial: Option<u32>,
     ) -> Result<Vec<(Name, u32)>, LabError> {
+        // The zone that holds the name: the deepest one the lab serves. Only its servers
+        // change; a parent's copy of glue or a root's data stay as they are.
+        let Some(target) = self.zone_holding(&change.name) else {
+            return Err(LabError::Net(format!(
+                "no lab server holds a zone for {}",
+                change.name
+            )));
+        };
         let mut done = Vec::new();
         for (server, zones) in self.servers.iter().zip(&self.handlers) {
             let chosen = match only {
@@ -76,8 +132,7 @@ impl Lab {
             }
             let Some(zone) = zones
                 .iter()
-                .filter(|z| Name::from(z.origin().clone()).zone_of(&change.name))
-                .max_by_key(|z| z.origin().num_labels())
+                .find(|z| Name::from(z.origin().clone()) == target)
             else {
                 continue;
             };
@@ -92,6 +147,16 @@ impl Lab {
             )));
         }
         Ok(done)
+    }
+
+    /// The deepest zone the lab serves that contains `name`.
+    fn zone_holding(&self, name: &Name) -> Option<Name> {
+        self.handlers
+            .iter()
+            .flatten()
+            .map(|z| Name::from(z.origin().clone()))
+            .filter(|o| o.zone_of(name))
+            .max_by_key(Name::num_labels)
     }
 
     /// The current SOA serial of each server holding the zone `zone`.

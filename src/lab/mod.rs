@@ -121,6 +121,8 @@ pub struct Lab {
     handlers: Vec<Vec<Zone>>,
     /// Servers that do not take changes: secondaries lagging behind their primary.
     lagging: std::sync::Mutex<std::collections::HashSet<Name>>,
+    /// Changes the lagging servers missed: (server, change, the primary's serial).
+    pending: std::sync::Mutex<Vec<(Name, Change, u32)>>,
     /// The NS names at the apex of the root zone: the lab's root servers.
     root_ns: Vec<Name>,
     running: Vec<Server<LabHandler>>,
@@ -452,6 +454,7 @@ async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Resul
         servers,
         handlers,
         lagging: std::sync::Mutex::new(std::collections::HashSet::new()),
+        pending: std::sync::Mutex::new(Vec::new()),
         root_ns,
         resolvers,
         running,

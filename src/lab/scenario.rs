@@ -175,14 +175,7 @@ pub async fn play(
     let secondary2 = secondary.clone();
     tokio::spawn(async move {
         tokio::time::sleep(REFRESH).await;
-        lab2.set_lagging(&secondary2, false);
-        let _ = lab2
-            .apply_on(
-                &change,
-                Some(std::slice::from_ref(&secondary2)),
-                Some(serial),
-            )
-            .await;
+        let _ = lab2.catch_up(&secondary2).await;
     });
     Ok(Played {
         scenario,

@@ -1,0 +1,311 @@
+//! `dnscope compare` against the lab: its caching resolvers (hickory's recursor) and the
+//! zone's authoritative servers, with the propagation scenarios played for real.
+
+mod common;
+
+use common::dnscope;
+use serde_json::Value;
+
+fn compare(args: &[&str]) -> (Value, i32) {
+    let out = dnscope()
+        .arg("compare")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {} {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (doc, out.status.code().unwrap_or(-1))
+}
+
+fn server<'a>(doc: &'a Value, label: &str) -> &'a Value {
+    doc["servers"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["server"] == label))
+        .unwrap_or_else(|| panic!("no server {label} in {doc}"))
+}
+
+fn explanation(doc: &Value) -> String {
+    doc["explanation"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn everyone_agrees_on_a_stable_record() {
+    let (doc, code) = compare(&["www.shop.test", "--lab"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["schema"], "dnscope.compare/1");
+    assert_eq!(doc["consistent"], true);
+    assert_eq!(doc["zone"], "shop.test.");
+    assert_eq!(doc["authoritative_ttl"], 300);
+    let servers = doc["servers"].as_array().expect("servers");
+    assert_eq!(servers.len(), 5);
+    for s in servers {
+        assert_eq!(s["status"], "agrees", "{s}");
+        assert_eq!(s["group"], "A");
+        assert_eq!(s["answer"][0]["data"], "192.0.2.80");
+    }
+    let isp = server(&doc, "isp-a");
+    assert_eq!(isp["kind"], "resolver");
+    assert_eq!(isp["cache_age_s"], 0);
+    assert_eq!(isp["expires_in_s"], 300);
+    let ns1 = server(&doc, "ns1.shop.test.");
+    assert_eq!(ns1["kind"], "authoritative");
+    assert_eq!(ns1["serial"], 2026112801);
+}
+
+#[test]
+fn propagation_stale_cache_with_its_age_and_a_stale_secondary() {
+    let (doc, code) = compare(&["--lab", "--scenario", "propagation"]);
+    assert_eq!(code, 1, "servers differ");
+    assert_eq!(doc["name"], "menu.cafe.example.");
+    assert_eq!(doc["consistent"], false);
+    assert_eq!(doc["authoritative_ttl"], 8);
+    // isp-a cached the old answer 2 s before the change: age about 2 s, about 6 s left.
+    let a = server(&doc, "isp-a");
+    assert_eq!(a["status"], "stale");
+    assert_eq!(a["answer"][0]["data"], "192.0.2.10");
+    let age = a["cache_age_s"].as_i64().expect("age");
+    assert!(
+        (0..=4).contains(&age),
+        "cache age {age} not within 2 s of 2"
+    );
+    let left = a["expires_in_s"].as_i64().expect("left");
+    assert!((4..=8).contains(&left), "expires in {left}");
+    assert_eq!(
+        age + left,
+        8,
+        "age + remaining = the TTL it was fetched with"
+    );
+    // isp-b asked after the change: the new answer, fresh.
+    let b = server(&doc, "isp-b");
+    assert_eq!(b["status"], "agrees");
+    assert_eq!(b["answer"][0]["data"], "192.0.2.20");
+    // The primary has the new serial; the secondary, found via the zone's own NS set, the old.
+    let ns1 = server(&doc, "ns1.cafe.example.");
+    assert_eq!(
+        (ns1["status"].as_str(), ns1["serial"].as_u64()),
+        (Some("agrees"), Some(2026112802))
+    );
+    let ns2 = server(&doc, "ns2.cafe.example.");
+    assert_eq!(
+        (ns2["status"].as_str(), ns2["serial"].as_u64()),
+        (Some("stale"), Some(2026112801))
+    );
+    let text = explanation(&doc);
+    assert!(
+        text.contains(
+            "ns2.cafe.example. serves serial 2026112801, behind ns1.cafe.example.'s 2026112802"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("isp-a still serves B (A 192.0.2.10) from its cache"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Worst case for any cache in the world"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not in the delegation from the parent"),
+        "{text}"
+    );
+    assert_eq!(doc["scenario"]["name"], "propagation");
+}
+
+#[test]
+fn new_name_hidden_by_negative_caching() {
+    let (doc, code) = compare(&["--lab", "--scenario", "new-name"]);
+    assert_eq!(code, 1);
+    let campus = server(&doc, "campus");
+    assert_eq!(campus["status"], "stale");
+    assert_eq!(campus["rcode"], "NXDOMAIN");
+    let left = campus["expires_in_s"].as_i64().expect("left");
+    assert!((1..=5).contains(&left), "{left}");
+    assert_eq!(server(&doc, "isp-b")["answer"][0]["data"], "192.0.2.30");
+    assert_eq!(server(&doc, "ns2.cafe.example.")["rcode"], "NXDOMAIN");
+    let text = explanation(&doc);
+    assert!(
+        text.contains("campus cached that the name did not exist"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the zone allows 5 s: min(SOA TTL, SOA MINIMUM)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_dead_resolver_is_a_row_and_the_rest_still_shows() {
+    let (doc, code) = compare(&[
+        "www.shop.test",
+        "--lab",
+        "--resolver",
+        "isp-b",
+        "--resolver",
+        "dead=127.77.0.199",
+        "--timeout",
+        "300ms",
+    ]);
+    assert_eq!(code, 1);
+    let dead = server(&doc, "dead");
+    assert_eq!(dead["status"], "error");
+    assert!(
+        dead["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("connection refused")),
+        "{dead}"
+    );
+    assert_eq!(server(&doc, "isp-b")["status"], "agrees");
+    assert!(explanation(&doc).contains("dead (resolver) gave no usable answer"));
+}
+
+#[test]
+fn a_blackholed_resolver_costs_the_timeout_once() {
+    let start = std::time::Instant::now();
+    let (doc, _) = compare(&[
+        "www.shop.test",
+        "--lab",
+        "--resolver",
+        "isp-a",
+        "--resolver",
+        "hole=127.77.0.71",
+        "--timeout",
+        "600ms",
+        "--retries",
+        "1",
+    ]);
+    let elapsed = doc["elapsed_ms"].as_f64().expect("elapsed");
+    assert!((600.0..1100.0).contains(&elapsed), "{elapsed}");
+    assert_eq!(server(&doc, "hole")["status"], "error");
+    assert!(start.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn watch_ends_when_everyone_agrees() {
+    let out = dnscope()
+        .args([
+            "compare",
+            "--lab",
+            "--scenario",
+            "propagation",
+            "--watch",
+            "1",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rounds: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON document per line"))
+        .collect();
+    assert!(rounds.len() >= 3, "{} rounds", rounds.len());
+    assert_eq!(rounds[0]["consistent"], false);
+    assert_eq!(rounds[0]["round"], 1);
+    let last = rounds.last().expect("last");
+    assert_eq!(last["consistent"], true);
+    assert_eq!(server(last, "isp-a")["answer"][0]["data"], "192.0.2.20");
+    assert_eq!(server(last, "ns2.cafe.example.")["serial"], 2026112802);
+    // The stale cache counts down from round to round.
+    let left: Vec<i64> = rounds
+        .iter()
+        .filter_map(|r| server(r, "isp-a")["expires_in_s"].as_i64())
+        .collect();
+    assert!(left.windows(2).take(2).all(|w| w[1] < w[0]), "{left:?}");
+}
+
+#[test]
+fn human_output_shows_the_table_the_groups_and_the_explanation() {
+    let out = dnscope()
+        .args(["compare", "--lab", "--scenario", "propagation"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Scenario: propagation",
+        "Comparing menu.cafe.example. A",
+        "SERVER",
+        "stale secondary",
+        "Answers:",
+        "A  A 192.0.2.20",
+        "B  A 192.0.2.10",
+        "Why they differ:",
+        "Not consistent: 3 of 5 servers agree",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing in\n{text}");
+    }
+}
+
+#[test]
+fn authoritative_servers_given_and_resolvers_from_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("resolvers");
+    std::fs::write(
+        &file,
+        "# lab resolvers\nfirst=isp-a\ncampus  # the campus one\n",
+    )
+    .expect("write");
+    let file = file.to_string_lossy().into_owned();
+    let (doc, code) = compare(&[
+        "www.shop.test",
+        "--lab",
+        "--resolvers",
+        &file,
+        "--auth",
+        "ns2.shop.test",
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    let labels: Vec<&str> = doc["servers"]
+        .as_array()
+        .expect("servers")
+        .iter()
+        .filter_map(|s| s["server"].as_str())
+        .collect();
+    assert_eq!(labels, ["first", "campus", "ns2.shop.test."]);
+    assert_eq!(doc["zone"], "shop.test.");
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    for (args, needle) in [
+        (vec!["compare", "--scenario", "propagation"], "add --lab"),
+        (
+            vec!["compare", "--lab", "--scenario", "nope"],
+            "unknown scenario",
+        ),
+        (vec!["compare", "--lab"], "no name given"),
+        (
+            vec!["compare", "x.test", "--lab", "--resolver", "=1.2.3.4"],
+            "empty label",
+        ),
+        (
+            vec!["compare", "x.test", "--lab", "--public"],
+            "does not mix with --lab",
+        ),
+    ] {
+        let out = dnscope().args(&args).output().expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
