@@ -39,7 +39,55 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Trace(args) => trace(args, &cli, &pal).await,
         Command::Compare(args) => compare(args, &cli, &pal).await,
         Command::Lab(args) => lab(args, &cli, &pal).await,
+        Command::Explain { topic } => explain(topic.as_deref(), &cli, &pal),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            emit(|out| {
+                clap_complete::generate(*shell, &mut command, "dnscope", out);
+                Ok(())
+            })?;
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            emit(|out| clap_mangen::Man::new(command).render(out))?;
+            Ok(exit::OK)
+        }
     }
+}
+
+fn explain(topic: Option<&str>, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
+    use dnscope::explain;
+    let Some(topic) = topic else {
+        emit(|out| render::explain::list(out, pal))?;
+        return Ok(exit::OK);
+    };
+    if let Some(doc) = explain::type_doc(topic) {
+        emit(|out| {
+            if cli.json {
+                json_line(out, &render::json::type_doc(doc))
+            } else {
+                render::explain::record_type(out, doc, pal)
+            }
+        })?;
+        return Ok(exit::OK);
+    }
+    if let Some(doc) = explain::concept(topic) {
+        emit(|out| {
+            if cli.json {
+                json_line(out, &render::json::concept_doc(doc))
+            } else {
+                render::explain::concept(out, doc, pal)
+            }
+        })?;
+        return Ok(exit::OK);
+    }
+    Err(Failure::new(
+        exit::USAGE,
+        anyhow!(
+            "nothing to explain about {topic:?}: `dnscope explain` lists the record types and concepts"
+        ),
+    ))
 }
 
 /// The transport for a run: loopback only with the lab (a stray glue record or CNAME must
@@ -79,13 +127,22 @@ async fn trace(args: &TraceArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure
     if let Some(lab) = lab {
         lab.stop().await;
     }
-    emit(|out| {
-        if cli.json {
-            json_line(out, &render::json::trace(&result))
-        } else {
-            render::trace::render(out, &result, pal, cli.verbose)
+    match args.format {
+        crate::cli::TraceFormat::Dot if !cli.json => {
+            emit(|out| out.write_all(render::dot::render(&result).as_bytes()))?;
         }
-    })?;
+        crate::cli::TraceFormat::Svg if !cli.json => {
+            let svg = graphviz(&render::dot::render(&result))?;
+            emit(|out| out.write_all(&svg))?;
+        }
+        _ => emit(|out| {
+            if cli.json {
+                json_line(out, &render::json::trace(&result))
+            } else {
+                render::trace::render(out, &result, pal, cli.verbose, cli.explain)
+            }
+        })?,
+    }
     Ok(match &result.end {
         trace::End::Answer | trace::End::NxDomain(_) | trace::End::NoData(_) => exit::OK,
         trace::End::Limit { .. } => exit::LIMIT,
@@ -157,7 +214,7 @@ async fn query(args: &QueryArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure
         if cli.json {
             json_line(out, &render::json::query(&report))
         } else {
-            render::query::render(out, &report, pal, cli.verbose)
+            render::query::render(out, &report, pal, cli.verbose, cli.explain)
         }
     })?;
     let replied = report.replied();
@@ -348,6 +405,7 @@ async fn compare(args: &CompareArgs, cli: &Cli, pal: &Palette) -> Result<u8, Fai
         let elapsed = asked.elapsed();
         let comparison = compare::analyze(&name, rtype, &observations);
         let context = render::compare::Context {
+            explain: cli.explain,
             discovery: discovery.as_ref(),
             discovery_error: discovery_error.as_deref(),
             zone: zone.as_ref(),
@@ -403,6 +461,9 @@ async fn lab(args: &LabArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
         net: args.net,
         port: args.port,
     };
+    if let Some(crate::cli::LabAction::Exercises { number, solution }) = &args.action {
+        return exercises(*number, *solution, config, pal).await;
+    }
     let lab = Arc::new(start_lab(&config).await?);
     emit(|out| {
         if cli.json {
@@ -436,6 +497,74 @@ async fn lab(args: &LabArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
         lab.stop().await;
     }
     Ok(exit::OK)
+}
+
+async fn exercises(
+    number: Option<usize>,
+    solution: bool,
+    mut config: LabConfig,
+    pal: &Palette,
+) -> Result<u8, Failure> {
+    use dnscope::exercises::{EXERCISES, solve};
+    let Some(n) = number else {
+        emit(|out| render::exercises::list(out, pal))?;
+        return Ok(exit::OK);
+    };
+    let Some(exercise) = n.checked_sub(1).and_then(|i| EXERCISES.get(i)) else {
+        return Err(Failure::new(
+            exit::USAGE,
+            anyhow!(
+                "there is no exercise {n}: `dnscope lab exercises` lists 1 to {}",
+                EXERCISES.len()
+            ),
+        ));
+    };
+    let answer = if solution {
+        // The solution comes from the lab as it is now, on a port of its own.
+        config.port = Some(0);
+        let lab = Arc::new(start_lab(&config).await?);
+        let lines = solve(n, &lab, transport(true)).await;
+        Some(lines.map_err(|e| Failure::new(exit::LAB, anyhow!("exercise {n}: {e}")))?)
+    } else {
+        None
+    };
+    emit(|out| render::exercises::one(out, n, exercise, answer.as_deref(), pal))?;
+    Ok(exit::OK)
+}
+
+/// Render DOT to SVG with Graphviz's `dot`, which must be installed.
+fn graphviz(dot: &str) -> Result<Vec<u8>, Failure> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            Failure::new(
+                exit::USAGE,
+                anyhow!("--format svg needs Graphviz's `dot` (apt-get install graphviz): {e}; --format dot prints the graph itself"),
+            )
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(dot.as_bytes())
+            .map_err(|e| Failure::new(exit::INTERNAL, anyhow!("writing to dot: {e}")))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Failure::new(exit::INTERNAL, anyhow!("running dot: {e}")))?;
+    if !out.status.success() {
+        return Err(Failure::new(
+            exit::INTERNAL,
+            anyhow!(
+                "dot failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(out.stdout)
 }
 
 async fn wait_for_stop() {

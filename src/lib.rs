@@ -12,7 +12,9 @@
 //! Nothing in the library prints: it returns data for the binary's renderers.
 
 pub mod compare;
+pub mod exercises;
 pub mod exit;
+pub mod explain;
 pub mod lab;
 pub mod present;
 pub mod query;

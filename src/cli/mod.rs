@@ -30,6 +30,9 @@ pub struct Cli {
     /// Print JSON instead of tables (schema: docs/json.md).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Add a plain-words reading of every record and every trace step (for classrooms).
+    #[arg(long, global = true)]
+    pub explain: bool,
     /// Show more: ignored packets, sizes, attempts.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -58,6 +61,19 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run the embedded lab in the foreground until Ctrl-C, and print its address plan.
     Lab(LabArgs),
+    /// Explain a record type (its fields, an example, its RFC, common mistakes) or a concept
+    /// (ttl, glue, referral, negative-caching, zone-cut, authoritative, ...); no argument lists them.
+    Explain {
+        /// A record type or a concept.
+        topic: Option<String>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. dnscope man > dnscope.1
+    Man,
 }
 
 const COMPARE_HELP: &str = "\
@@ -152,6 +168,9 @@ pub struct TraceArgs {
     /// Ask one server at a time, the next only if it fails (like dig +trace).
     #[arg(long)]
     pub one: bool,
+    /// Output: text tables, or a picture of the delegation path (dot, svg).
+    #[arg(long, value_enum, default_value_t = TraceFormat::Text)]
+    pub format: TraceFormat,
     /// Before printing, wait for every server still being asked to answer or time out
     /// (otherwise the slow ones get a short grace period once the answer is known).
     #[arg(long, conflicts_with = "no_wait")]
@@ -264,15 +283,42 @@ pub struct LabFlags {
 /// Arguments of `dnscope lab`.
 #[derive(Debug, Args)]
 pub struct LabArgs {
+    #[command(subcommand)]
+    pub action: Option<LabAction>,
     /// Port every lab server listens on (default: lab.toml's, 10053).
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", global = true)]
     pub port: Option<u16>,
     /// Move the lab to this /24 of 127.0.0.0/8 (default 127.77.0.0).
-    #[arg(long, value_name = "A.B.C.0")]
+    #[arg(long, value_name = "A.B.C.0", global = true)]
     pub net: Option<Ipv4Addr>,
     /// Read lab.toml and zones/ from this directory instead of the built-in copy.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     pub lab_dir: Option<PathBuf>,
+}
+
+/// What `dnscope lab` does besides running.
+#[derive(Debug, Subcommand)]
+pub enum LabAction {
+    /// List the class exercises built on the lab, or show one (with its solution, worked out
+    /// from the live lab).
+    Exercises {
+        /// The exercise number.
+        number: Option<usize>,
+        /// Show the solution, derived from what the lab answers now.
+        #[arg(long)]
+        solution: bool,
+    },
+}
+
+/// `trace --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TraceFormat {
+    /// Tables (the default).
+    Text,
+    /// A Graphviz graph of the delegation path.
+    Dot,
+    /// The same graph rendered to SVG by Graphviz's `dot`.
+    Svg,
 }
 
 #[cfg(test)]

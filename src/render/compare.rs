@@ -15,6 +15,8 @@ use super::{Palette, Tone, human_ttl, ms};
 
 /// What the comparison came with, beyond the comparison itself.
 pub struct Context<'a> {
+    /// Add plain-words readings of the answers.
+    pub explain: bool,
     pub discovery: Option<&'a Discovery>,
     pub discovery_error: Option<&'a str>,
     pub zone: Option<&'a Name>,
@@ -270,6 +272,11 @@ pub fn render(
                 for_tty(&g.key.describe()),
                 for_tty(&who.join(", "))
             )?;
+            if ctx.explain
+                && let Some(first) = g.members.first().and_then(|&i| c.servers.get(i))
+            {
+                super::query::readings(out, &first.answer, pal)?;
+            }
         }
     }
     writeln!(

@@ -724,3 +724,59 @@ pub fn compare(c: &dnscope::compare::Comparison, ctx: &super::compare::Context<'
         }),
     }
 }
+
+#[derive(Serialize)]
+pub struct TypeDocJson {
+    schema: &'static str,
+    name: &'static str,
+    summary: &'static str,
+    fields: Vec<FieldDoc>,
+    example: &'static str,
+    rfc: &'static str,
+    mistakes: &'static [&'static str],
+}
+
+#[derive(Serialize)]
+struct FieldDoc {
+    field: &'static str,
+    meaning: &'static str,
+}
+
+pub fn type_doc(d: &dnscope::explain::TypeDoc) -> TypeDocJson {
+    TypeDocJson {
+        schema: "dnscope.explain/1",
+        name: d.name,
+        summary: d.summary,
+        fields: d
+            .fields
+            .iter()
+            .map(|(field, meaning)| FieldDoc { field, meaning })
+            .collect(),
+        example: d.example,
+        rfc: d.rfc,
+        mistakes: d.mistakes,
+    }
+}
+
+#[derive(Serialize)]
+pub struct ConceptDocJson {
+    schema: &'static str,
+    name: &'static str,
+    aliases: &'static [&'static str],
+    summary: &'static str,
+    text: &'static str,
+    rfc: &'static str,
+    try_it: &'static str,
+}
+
+pub fn concept_doc(d: &dnscope::explain::ConceptDoc) -> ConceptDocJson {
+    ConceptDocJson {
+        schema: "dnscope.explain/1",
+        name: d.name,
+        aliases: d.aliases,
+        summary: d.summary,
+        text: d.text,
+        rfc: d.rfc,
+        try_it: d.try_it,
+    }
+}

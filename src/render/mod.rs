@@ -2,6 +2,9 @@
 //! this module (and `main.rs`) prints.
 
 pub mod compare;
+pub mod dot;
+pub mod exercises;
+pub mod explain;
 pub mod json;
 pub mod lab;
 pub mod query;

@@ -16,6 +16,7 @@ pub fn render(
     report: &QueryReport,
     pal: &Palette,
     verbose: u8,
+    explain: bool,
 ) -> io::Result<()> {
     let question = format!(
         "{} {} {}",
@@ -27,7 +28,7 @@ pub fn render(
         if i > 0 {
             writeln!(out)?;
         }
-        block(out, outcome, &question, pal, verbose)?;
+        block(out, outcome, &question, pal, verbose, explain)?;
     }
     if report.outcomes.len() > 1 {
         writeln!(out)?;
@@ -54,6 +55,7 @@ fn block(
     question: &str,
     pal: &Palette,
     verbose: u8,
+    explain: bool,
 ) -> io::Result<()> {
     let addr = o.target.addr;
     let who = if o.target.label == addr.ip().to_string() {
@@ -88,7 +90,7 @@ fn block(
             )?;
             writeln!(out, "question: {question}")?;
         }
-        Ok(x) => exchange(out, x, question, pal, verbose)?,
+        Ok(x) => exchange(out, x, question, pal, verbose, explain)?,
     }
     Ok(())
 }
@@ -99,6 +101,7 @@ fn exchange(
     question: &str,
     pal: &Palette,
     verbose: u8,
+    explain: bool,
 ) -> io::Result<()> {
     let m = &x.response;
     let h = &m.metadata;
@@ -166,9 +169,60 @@ fn exchange(
     }
     writeln!(out, "QUESTION: {question}")?;
     section(out, "ANSWER", &m.answers, pal)?;
+    if explain {
+        readings(out, &m.answers, pal)?;
+    }
     section(out, "AUTHORITY", &m.authorities, pal)?;
+    if explain {
+        readings(out, &m.authorities, pal)?;
+    }
     section(out, "ADDITIONAL", &m.additionals, pal)?;
+    if explain {
+        readings(out, &m.additionals, pal)?;
+        writeln!(
+            out,
+            "{}",
+            pal.paint(&format!("  ↳ {}", what_happened(m)), Tone::Dim)
+        )?;
+    }
     Ok(())
+}
+
+/// A one-line reading of each record (`--explain`).
+pub(crate) fn readings(out: &mut dyn Write, records: &[Record], pal: &Palette) -> io::Result<()> {
+    for r in records {
+        writeln!(
+            out,
+            "  {} {}",
+            pal.paint("↳", Tone::Dim),
+            for_tty(&dnscope::explain::read_record(r))
+        )?;
+    }
+    Ok(())
+}
+
+/// What the response as a whole means (`--explain`).
+fn what_happened(m: &Message) -> String {
+    let h = &m.metadata;
+    let aa = if h.authoritative {
+        "The server is authoritative for the name (AA flag)"
+    } else if h.recursion_available {
+        "A recursive resolver answered (RA flag), from its cache or after asking for you"
+    } else {
+        "The server is not authoritative here (no AA flag)"
+    };
+    let what = match h.response_code {
+        ResponseCode::NXDomain => "the name does not exist (NXDOMAIN); the SOA in the authority section says how long that may be cached".to_string(),
+        ResponseCode::NoError if !m.answers.is_empty() => "it answered the question".to_string(),
+        ResponseCode::NoError if m.authorities.iter().any(|r| r.record_type() == hickory_proto::rr::RecordType::NS) && !h.authoritative => {
+            "this is a referral: the NS records in the authority section name the servers to ask next, and the additional section gives their addresses (glue)".to_string()
+        }
+        ResponseCode::NoError => "the name exists but has no record of this type (NODATA)".to_string(),
+        ResponseCode::Refused => "it refused: it does not serve this zone (or does not answer us)".to_string(),
+        ResponseCode::ServFail => "it failed to find an answer (SERVFAIL)".to_string(),
+        other => format!("it answered {}", present::rcode(other)),
+    };
+    format!("{aa}; {what}.")
 }
 
 fn flags(m: &Message) -> String {

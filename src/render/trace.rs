@@ -14,7 +14,13 @@ use hickory_proto::rr::{RData, Record};
 use super::sanitize::for_tty;
 use super::{Palette, Tone, human_ttl, ms};
 
-pub fn render(out: &mut dyn Write, t: &Trace, pal: &Palette, verbose: u8) -> io::Result<()> {
+pub fn render(
+    out: &mut dyn Write,
+    t: &Trace,
+    pal: &Palette,
+    verbose: u8,
+    explain: bool,
+) -> io::Result<()> {
     writeln!(
         out,
         "{} {} {}",
@@ -29,7 +35,12 @@ pub fn render(out: &mut dyn Write, t: &Trace, pal: &Palette, verbose: u8) -> io:
     let mut number = 0;
     for i in roots {
         writeln!(out)?;
-        step(out, t, i, pal, verbose, &mut number, "")?;
+        let view = View {
+            pal,
+            verbose,
+            explain,
+        };
+        step(out, t, i, view, &mut number, "")?;
     }
     writeln!(out)?;
     summary(out, t, pal)
@@ -65,15 +76,27 @@ fn start_line(t: &Trace) -> String {
     )
 }
 
+/// How much to show.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    pal: &'a Palette,
+    verbose: u8,
+    explain: bool,
+}
+
 fn step(
     out: &mut dyn Write,
     t: &Trace,
     index: usize,
-    pal: &Palette,
-    verbose: u8,
+    view: View<'_>,
     number: &mut usize,
     indent: &str,
 ) -> io::Result<()> {
+    let View {
+        pal,
+        verbose,
+        explain,
+    } = view;
     let s = &t.steps[index];
     *number += 1;
     let purpose = match &s.purpose {
@@ -92,6 +115,14 @@ fn step(
         pal.paint(&ms(s.elapsed), Tone::Dim),
         pal.paint(&purpose, Tone::Dim)
     )?;
+    if explain && let Some(sentence) = dnscope::explain::read_step(t, index) {
+        writeln!(
+            out,
+            "{indent}  {} {}",
+            pal.paint("↳", Tone::Dim),
+            for_tty(&sentence)
+        )?;
+    }
     if !s.ns_lookups.is_empty() || !s.unresolved.is_empty() {
         let names: Vec<String> = s.ns_lookups.iter().map(|l| l.ns.to_string()).collect();
         if !names.is_empty() {
@@ -105,7 +136,7 @@ fn step(
     }
     let child_indent = format!("{indent}    │ ");
     for child in (0..t.steps.len()).filter(|&c| t.steps[c].parent == Some(index)) {
-        step(out, t, child, pal, verbose, number, &child_indent)?;
+        step(out, t, child, view, number, &child_indent)?;
     }
     if !s.ns_lookups.is_empty() || !s.unresolved.is_empty() {
         for l in &s.ns_lookups {
@@ -168,6 +199,16 @@ fn step(
     }
     if let Some(v) = s.verdict() {
         verdict_detail(out, v, &s.zone, pal, indent)?;
+        if explain && let Verdict::Answer { cnames, records } = v {
+            for r in cnames.iter().chain(records) {
+                writeln!(
+                    out,
+                    "{indent}  {} {}",
+                    pal.paint("↳", Tone::Dim),
+                    for_tty(&dnscope::explain::read_record(r))
+                )?;
+            }
+        }
     }
     if verbose > 0 {
         for a in &s.attempts {
