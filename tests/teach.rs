@@ -60,6 +60,12 @@ fn explain_every_record_type_with_fields_example_rfc_and_mistakes() {
         ("SSHFP", &["FINGERPRINT"]),
         ("DNAME", &["subtree"]),
         ("HINFO", &["CPU"]),
+        ("CDS", &["RFC 7344"]),
+        ("CDNSKEY", &["RFC 8078"]),
+        ("NSEC3PARAM", &["ITERATIONS"]),
+        ("OPENPGPKEY", &["RFC 7929"]),
+        ("SMIMEA", &["RFC 8162"]),
+        ("ANY", &["RFC 8482"]),
     ];
     for (t, needles) in cases {
         let (text, code) = stdout(&["explain", t]);

@@ -414,6 +414,69 @@ pub const TYPES: &[TypeDoc] = &[
         rfc: "RFC 1035 §3.3.2, RFC 8482",
         mistakes: &["Publishing real versions: it helps attackers."],
     },
+    TypeDoc {
+        name: "CDS",
+        summary: "Child DS: the child zone publishes the DS record it wants in its parent, so the parent (or registry) can pick it up automatically.",
+        fields: &[(
+            "KEY TAG / ALGORITHM / DIGEST TYPE / DIGEST",
+            "as in DS; 0 0 0 00 asks the parent to remove the DS (go insecure)",
+        )],
+        example: "shop.test.  3600  IN  CDS  12345 13 2 <hex digest>",
+        rfc: "RFC 7344, RFC 8078",
+        mistakes: &[
+            "Leaving an old CDS in place after a key roll: the parent may put the wrong DS back.",
+        ],
+    },
+    TypeDoc {
+        name: "CDNSKEY",
+        summary: "Child DNSKEY: like CDS, but the child publishes the key itself and the parent computes the DS.",
+        fields: &[("FLAGS / PROTOCOL / ALGORITHM / PUBLIC KEY", "as in DNSKEY")],
+        example: "shop.test.  3600  IN  CDNSKEY  257 3 13 <base64 key>",
+        rfc: "RFC 7344, RFC 8078",
+        mistakes: &["Publishing CDNSKEY and CDS that point at different keys."],
+    },
+    TypeDoc {
+        name: "NSEC3PARAM",
+        summary: "The NSEC3 parameters the zone uses, at its apex, so authoritative servers know how to hash names.",
+        fields: &[
+            ("HASH ALGORITHM", "1 = SHA-1"),
+            (
+                "FLAGS",
+                "0 (opt-out is signalled in the NSEC3 records, not here)",
+            ),
+            ("ITERATIONS", "extra hash rounds: RFC 9276 says 0"),
+            ("SALT", "'-' for none"),
+        ],
+        example: "shop.test.  0  IN  NSEC3PARAM  1 0 0 -",
+        rfc: "RFC 5155 §4, RFC 9276",
+        mistakes: &["A long salt and many iterations: no security gain, real CPU cost."],
+    },
+    TypeDoc {
+        name: "OPENPGPKEY",
+        summary: "An OpenPGP public key for an e-mail address (the local part hashed into the owner name).",
+        fields: &[("KEY", "the OpenPGP key, base64")],
+        example: "<sha256-of-local-part>._openpgpkey.shop.test.  3600  IN  OPENPGPKEY  <base64>",
+        rfc: "RFC 7929",
+        mistakes: &["Publishing it in an unsigned zone: anyone on the path could swap the key."],
+    },
+    TypeDoc {
+        name: "SMIMEA",
+        summary: "Binds an S/MIME certificate to an e-mail address, like TLSA does for services.",
+        fields: &[("USAGE / SELECTOR / MATCHING TYPE / DATA", "as in TLSA")],
+        example: "<hash>._smimecert.shop.test.  3600  IN  SMIMEA  3 0 1 <sha-256 hex>",
+        rfc: "RFC 8162",
+        mistakes: &["Relying on it without DNSSEC."],
+    },
+    TypeDoc {
+        name: "ANY",
+        summary: "Not a record type but a question: 'everything you have for this name'. Servers may answer with just one RRset (often HINFO) to avoid amplification abuse.",
+        fields: &[("(none)", "ANY exists only in questions (QTYPE 255)")],
+        example: "dnscope query shop.test ANY --lab   (question: shop.test. IN ANY)",
+        rfc: "RFC 1035 §3.2.3, RFC 8482",
+        mistakes: &[
+            "Using ANY to list a name's records: the answer is allowed to be incomplete; ask for each type.",
+        ],
+    },
 ];
 
 pub const CONCEPTS: &[ConceptDoc] = &[
