@@ -421,9 +421,17 @@ async fn compare(args: &CompareArgs, cli: &Cli, pal: &Palette) -> Result<u8, Fai
         } else {
             exit::FAILED
         };
+        // Waiting only helps while something will expire by itself: a cached copy or a
+        // secondary behind its primary. A dead server or a conflict needs a person.
+        let waiting_helps = comparison
+            .servers
+            .iter()
+            .any(|s| s.status == compare::Status::Stale);
         let next = match spec.watch {
             Some(every)
-                if code == exit::FAILED && started.elapsed() + every <= spec.watch_limit =>
+                if code == exit::FAILED
+                    && waiting_helps
+                    && started.elapsed() + every <= spec.watch_limit =>
             {
                 Some(every)
             }
@@ -478,12 +486,20 @@ async fn lab(args: &LabArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
         "dnscope: lab running on port {}; press Ctrl-C to stop",
         lab.port()
     );
-    // Control commands on standard input (see `control.rs`); EOF simply ends the reader.
+    // Control commands on standard input (see `control.rs`). The read blocks, so it runs on a
+    // thread of its own that cannot hold up the exit; EOF simply ends it.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(16);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
     let reader_lab = lab.clone();
     let reader = tokio::spawn(async move {
-        use tokio::io::AsyncBufReadExt;
-        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
+        while let Some(line) = rx.recv().await {
             let answer = crate::control::run(&reader_lab, &line).await;
             if !answer.is_empty() {
                 println!("{answer}");
@@ -494,7 +510,7 @@ async fn lab(args: &LabArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure> {
     reader.abort();
     let _ = reader.await;
     if let Ok(lab) = Arc::try_unwrap(lab) {
-        lab.stop().await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), lab.stop()).await;
     }
     Ok(exit::OK)
 }

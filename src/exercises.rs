@@ -312,12 +312,12 @@ pub async fn solve(
                 return Err("no SOA in the answer".into());
             };
             if let RData::SOA(s) = &soa.data {
-                let rname = s.rname.to_string();
                 out.push(format!("Primary (MNAME): {}.", s.mname));
                 out.push(format!(
-                    "Contact (RNAME): {} — the first dot stands for @.",
-                    rname.trim_end_matches('.').replacen('.', "@", 1)
+                    "Contact (RNAME): {} — the first label is the local part, the rest the domain.",
+                    explain::mailbox(&s.rname)
                 ));
+
                 out.push(format!("Version (SERIAL): {}.", s.serial));
                 out.push(format!(
                     "Secondaries check every {} s (REFRESH), retry after {} s (RETRY), give up after {} s (EXPIRE).",

@@ -25,7 +25,11 @@ fn main() -> ExitCode {
             return ExitCode::from(dnscope::exit::INTERNAL);
         }
     };
-    match runtime.block_on(app::run(cli)) {
+    let result = runtime.block_on(app::run(cli));
+    // Do not wait for blocking work that cannot be cancelled (a read on standard input, a
+    // server task still winding down): the answer is already out.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             // `{:#}` prints the whole cause chain on one line (ripgrep's habit).

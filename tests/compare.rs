@@ -309,3 +309,48 @@ fn bad_input_is_one_line_and_exit_2() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn an_alias_into_another_zone_compares_the_alias() {
+    // See: review of the compare engine — resolvers return the whole chain, the zone only the alias.
+    let (doc, code) = compare(&["blog.shop.test", "--lab"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["consistent"], true);
+    assert!(explanation(&doc).contains("alias (CNAME) into another zone"));
+}
+
+#[test]
+fn watch_stops_when_waiting_cannot_help() {
+    let start = std::time::Instant::now();
+    let out = dnscope()
+        .args([
+            "compare",
+            "www.shop.test",
+            "--lab",
+            "--resolver",
+            "dead=127.77.0.199",
+            "--watch",
+            "1",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1,
+        "one round: nothing will expire"
+    );
+    assert!(start.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn the_worst_case_counts_the_lagging_secondary() {
+    let (doc, _) = compare(&["--lab", "--scenario", "propagation"]);
+    let text = explanation(&doc);
+    assert!(
+        text.contains("while a secondary still hands out the old data"),
+        "{text}"
+    );
+    assert!(text.contains("about 12 s after the change"), "{text}");
+}

@@ -94,6 +94,16 @@ fn control_commands_change_the_running_lab() {
             .starts_with("error: A \"not-an-address\"")
     );
     assert!(say("frobnicate", 1)[0].starts_with("error: unknown command"));
+    // A change the zone cannot take leaves it as it was, and the SOA is not for editing.
+    assert!(
+        say("set menu.cafe.example CNAME 8 elsewhere.example.", 1)[0]
+            .contains("was refused by the zone")
+    );
+    assert_eq!(answer("127.78.7.90", port), "192.0.2.99");
+    assert!(
+        say("delete cafe.example SOA", 1)[0]
+            .starts_with("error: the SOA changes with every change")
+    );
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -147,7 +147,12 @@ pub enum Finding {
         negative_ttl: Option<u32>,
     },
     /// The longest any cache anywhere may still hold old data.
-    WorstCase { old_ttl: u32, from: String },
+    WorstCase {
+        old_ttl: u32,
+        from: String,
+        /// The REFRESH of a stale secondary that still hands the old data out, if any.
+        secondary_refresh: Option<u32>,
+    },
     /// An authoritative server is behind the primary.
     StaleSecondary {
         server: String,
@@ -172,6 +177,8 @@ pub enum Finding {
     },
     /// No authoritative server gave a usable answer: nothing to compare against.
     NoReference,
+    /// The zone's servers answer with an alias into another zone; only the alias is compared.
+    AliasOnly,
 }
 
 /// The whole comparison.
@@ -209,7 +216,11 @@ fn key_and_ttl(
         .cloned();
     match response.metadata.response_code {
         ResponseCode::NXDomain => {
-            return (Some(AnswerKey::NxDomain), soa.as_ref().map(|s| s.ttl), soa);
+            return (
+                Some(AnswerKey::NxDomain),
+                soa.as_ref().and_then(negative_ttl),
+                soa,
+            );
         }
         ResponseCode::NoError => {}
         _ => return (None, None, None),
@@ -222,7 +233,11 @@ fn key_and_ttl(
     if wanted.is_empty() {
         // A CNAME chain without its end is still data; otherwise NODATA.
         if response.answers.is_empty() {
-            return (Some(AnswerKey::NoData), soa.as_ref().map(|s| s.ttl), soa);
+            return (
+                Some(AnswerKey::NoData),
+                soa.as_ref().and_then(negative_ttl),
+                soa,
+            );
         }
     }
     let mut lines: Vec<String> = response
@@ -321,6 +336,61 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
         })
         .collect();
 
+    // When the zone's own servers answer with an alias into another zone (CNAME only),
+    // resolvers answer with the whole chain: compare only the links the zone is the source
+    // of, or every resolver would look different.
+    let mut alias_only = false;
+    let top = newest(
+        servers
+            .iter()
+            .filter(|s| s.kind == Kind::Authoritative && s.key.is_some())
+            .filter_map(|s| s.soa.map(|x| x.serial)),
+    );
+    if let Some(primary) = servers
+        .iter()
+        .filter(|s| s.kind == Kind::Authoritative && s.key.is_some())
+        .find(|s| top.is_none() || s.soa.map(|x| x.serial) == top)
+        && !primary.answer.is_empty()
+        && primary
+            .answer
+            .iter()
+            .all(|r| r.record_type() == RecordType::CNAME)
+        && rtype != RecordType::CNAME
+    {
+        let owners: Vec<Name> = primary
+            .answer
+            .iter()
+            .map(|r| r.name.to_lowercase())
+            .collect();
+        alias_only = true;
+        for s in servers.iter_mut() {
+            if !matches!(s.key, Some(AnswerKey::Data(_))) {
+                continue;
+            }
+            let links: Vec<&Record> = s
+                .answer
+                .iter()
+                .filter(|r| {
+                    r.record_type() == RecordType::CNAME && owners.contains(&r.name.to_lowercase())
+                })
+                .collect();
+            let mut lines: Vec<String> = links
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {}",
+                        r.name.to_lowercase(),
+                        present::rtype(r),
+                        present::rdata(&r.data)
+                    )
+                })
+                .collect();
+            lines.sort();
+            s.ttl = links.iter().map(|r| r.ttl).min();
+            s.key = Some(AnswerKey::Data(lines));
+        }
+    }
+
     // Groups, in order of first appearance; the reference group is moved first below.
     let mut groups: Vec<Group> = Vec::new();
     for (i, s) in servers.iter_mut().enumerate() {
@@ -344,10 +414,10 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
     let auth: Vec<usize> = (0..servers.len())
         .filter(|&i| servers[i].kind == Kind::Authoritative && servers[i].key.is_some())
         .collect();
-    let max_serial = auth
-        .iter()
-        .filter_map(|&i| servers[i].soa.map(|s| s.serial))
-        .max();
+    let max_serial = newest(
+        auth.iter()
+            .filter_map(|&i| servers[i].soa.map(|s| s.serial)),
+    );
     let primary = auth
         .iter()
         .copied()
@@ -383,6 +453,9 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
     });
     let primary_soa = primary_view.as_ref().and_then(|p| p.soa);
     let mut findings = Vec::new();
+    if alias_only {
+        findings.push(Finding::AliasOnly);
+    }
     match (&primary_view, reference) {
         (Some(p), Some(_)) => findings.push(Finding::Reference {
             group: 'A',
@@ -444,7 +517,7 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
             }
             Kind::Resolver => {
                 let Some(ttl) = s.ttl else {
-                    s.status = if agrees {
+                    s.status = if agrees || reference.is_none() {
                         Status::Agrees
                     } else {
                         Status::Differs
@@ -526,7 +599,20 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
         }
     }
     if let Some((old_ttl, from)) = worst {
-        findings.push(Finding::WorstCase { old_ttl, from });
+        // While a secondary still serves the old data, any resolver may fetch it afresh there:
+        // the bound grows by the time that secondary needs to catch up.
+        let lagging_refresh = findings
+            .iter()
+            .filter_map(|f| match f {
+                Finding::StaleSecondary { refresh, .. } => Some(*refresh),
+                _ => None,
+            })
+            .max();
+        findings.push(Finding::WorstCase {
+            old_ttl,
+            from,
+            secondary_refresh: lagging_refresh,
+        });
     }
     // Same data, different TTLs: not a disagreement.
     for g in groups.iter().take(usize::from(reference.is_some())) {
@@ -577,9 +663,37 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
     }
 }
 
+/// RFC 1982 serial arithmetic: `a` is newer than `b`.
+pub fn serial_newer(a: u32, b: u32) -> bool {
+    a != b && a.wrapping_sub(b) < 1 << 31
+}
+
+/// The newest of some serials by RFC 1982 (a serial newer than every other).
+fn newest(serials: impl Iterator<Item = u32> + Clone) -> Option<u32> {
+    serials.clone().find(|&candidate| {
+        serials
+            .clone()
+            .all(|other| other == candidate || serial_newer(candidate, other))
+    })
+}
+
 fn negative_ttl(soa: &Record) -> Option<u32> {
     match &soa.data {
         RData::SOA(s) => Some(soa.ttl.min(s.minimum)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{newest, serial_newer};
+
+    #[test]
+    fn serials_compare_by_rfc_1982() {
+        assert!(serial_newer(2, 1));
+        assert!(!serial_newer(1, 2));
+        assert!(serial_newer(5, u32::MAX), "a serial that wrapped is newer");
+        assert_eq!(newest([u32::MAX, 3, u32::MAX - 1].into_iter()), Some(3));
+        assert_eq!(newest([7, 7].into_iter()), Some(7));
     }
 }

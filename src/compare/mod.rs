@@ -23,6 +23,9 @@ pub use analyze::{AnswerKey, Comparison, Finding, Group, ServerView, Status, ana
 use crate::trace::{self, AttemptStatus, TraceOptions, Verdict};
 use crate::wire::{Exchange, QueryOptions, Transport, WireError, build_query};
 
+/// Servers named only in the zone's own NS set that are looked up and asked, at most.
+const MAX_CHILD_ONLY: usize = 4;
+
 /// Resolver or authoritative server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,7 +145,20 @@ pub async fn discover(
         })?;
     let zone = step.zone.clone();
     let mut servers: Vec<Server> = Vec::new();
-    let mut parent_names: Vec<Name> = Vec::new();
+    // The delegation's NS set, from the referral that led to the zone (the servers asked may
+    // be fewer: some without glue are not looked up).
+    let mut parent_names: Vec<Name> = t
+        .steps
+        .iter()
+        .filter(|s| s.parent.is_none())
+        .find_map(|s| match s.verdict() {
+            Some(Verdict::Referral(r)) if r.zone == zone => {
+                Some(r.ns.iter().map(|(n, _)| n.clone()).collect())
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    parent_names.extend(step.unresolved.iter().cloned());
     for a in &step.attempts {
         if let Some(n) = &a.server
             && !parent_names.contains(n)
@@ -161,11 +177,12 @@ pub async fn discover(
             });
         }
     }
-    // The zone's own NS set, from the first server that answered.
+    // The zone's own NS set, from the server whose answer the trace used (it is authoritative;
+    // a lame one that merely replied is not).
     let answered = step
-        .attempts
-        .iter()
-        .find(|a| matches!(a.status, AttemptStatus::Done(Ok(_))))
+        .chosen
+        .and_then(|i| step.attempts.get(i))
+        .filter(|a| matches!(a.status, AttemptStatus::Done(Ok(_))))
         .map(|a| a.addr);
     let mut child_names: Vec<Name> = Vec::new();
     let mut child_only = Vec::new();
@@ -190,6 +207,10 @@ pub async fn discover(
             for ns in &child_names {
                 if parent_names.contains(ns) {
                     continue;
+                }
+                // Each needs its own lookup at worst: keep that bounded.
+                if child_only.len() >= MAX_CHILD_ONLY {
+                    break;
                 }
                 child_only.push(ns.clone());
                 let mut addrs: Vec<SocketAddr> = x

@@ -44,14 +44,14 @@ pub fn read_record(r: &Record) -> String {
             mx.exchange, mx.preference
         ),
         RData::SOA(s) => format!(
-            "zone {owner}: primary server {}, contact {}, version (serial) {}; secondaries check every {} s (retry {} s) and stop answering after {} s without the primary; negative answers may be cached {} s",
+            "zone {owner}: primary server {}, contact {}, version (serial) {}; secondaries check every {} s (retry {} s) and stop answering after {} s without the primary; negative answers may be cached {} s (the smaller of this record's TTL and MINIMUM)",
             s.mname,
-            mailbox(&s.rname.to_string()),
+            mailbox(&s.rname),
             s.serial,
             s.refresh,
             s.retry,
             s.expire,
-            s.minimum
+            s.minimum.min(r.ttl)
         ),
         RData::SRV(s) => format!(
             "the service {owner} runs on {} port {}; priority {} (lower first), weight {} (share among equal priorities)",
@@ -116,12 +116,17 @@ pub fn read_record(r: &Record) -> String {
     format!("{text}; {ttl}")
 }
 
-/// RNAME's first dot stands for '@' (RFC 1035 §8).
-fn mailbox(rname: &str) -> String {
-    let trimmed = rname.trim_end_matches('.');
-    match trimmed.split_once('.') {
-        Some((user, domain)) => format!("{user}@{domain}"),
-        None => trimmed.to_string(),
+/// RNAME's first label is the mailbox's local part (RFC 1035 §8); it may itself contain a
+/// dot, escaped in presentation form (john\.doe.example.com = john.doe@example.com).
+pub fn mailbox(rname: &hickory_proto::rr::Name) -> String {
+    let labels: Vec<String> = rname
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect();
+    match labels.split_first() {
+        Some((user, domain)) if !domain.is_empty() => format!("{user}@{}", domain.join(".")),
+        Some((user, _)) => user.clone(),
+        None => String::new(),
     }
 }
 
@@ -264,6 +269,12 @@ mod tests {
             concept("NXDOMAIN").map(|c| c.name),
             Some("negative-caching")
         );
+    }
+
+    #[test]
+    fn a_mailbox_with_a_dot_in_its_local_part() {
+        let rname = Name::from_ascii("john\\.doe.shop.test.").expect("name");
+        assert_eq!(mailbox(&rname), "john.doe@shop.test");
     }
 
     #[test]

@@ -49,6 +49,8 @@ impl Lab {
     /// # Errors
     /// [`LabError::Net`] when no server holds a zone for the name.
     pub async fn apply(&self, change: &Change) -> Result<Vec<(Name, u32)>, LabError> {
+        // One change at a time: a catch-up replaying missed changes must not interleave.
+        let _one = self.ops.lock().await;
         let done = self.apply_on(change, None, None).await?;
         let target = self.zone_holding(&change.name);
         // Remember the change for the lagging servers of the zone, to replay on catch-up.
@@ -81,7 +83,7 @@ impl Lab {
     /// # Errors
     /// [`LabError::Net`] if replaying a change fails.
     pub async fn catch_up(&self, server: &Name) -> Result<usize, LabError> {
-        self.set_lagging(server, false);
+        let _one = self.ops.lock().await;
         let missed: Vec<(Change, u32)> = {
             let mut pending = self
                 .pending
@@ -97,6 +99,8 @@ impl Lab {
             self.apply_on(change, Some(std::slice::from_ref(server)), Some(*serial))
                 .await?;
         }
+        // Only now does it take changes again, so nothing newer is overwritten by the replay.
+        self.set_lagging(server, false);
         Ok(missed.len())
     }
 
@@ -113,12 +117,29 @@ impl Lab {
     ) -> Result<Vec<(Name, u32)>, LabError> {
         // The zone that holds the name: the deepest one the lab serves. Only its servers
         // change; a parent's copy of glue or a root's data stay as they are.
+        if change.rtype == RecordType::SOA {
+            return Err(LabError::Net(
+                "the SOA changes with every change (its serial goes up); it cannot be set or deleted".to_string(),
+            ));
+        }
         let Some(target) = self.zone_holding(&change.name) else {
             return Err(LabError::Net(format!(
                 "no lab server holds a zone for {}",
                 change.name
             )));
         };
+        // One new serial for the zone, above every copy's (a secondary that lags must not get
+        // different content under a serial the primary already used).
+        let mut highest = 0u32;
+        for zones in &self.handlers {
+            for z in zones
+                .iter()
+                .filter(|z| Name::from(z.origin().clone()) == target)
+            {
+                highest = highest.max(z.serial().await);
+            }
+        }
+        let new_serial = serial.unwrap_or(highest.wrapping_add(1));
         let mut done = Vec::new();
         for (server, zones) in self.servers.iter().zip(&self.handlers) {
             let chosen = match only {
@@ -136,9 +157,8 @@ impl Lab {
             else {
                 continue;
             };
-            let new_serial = serial.unwrap_or(zone.serial().await.wrapping_add(1));
-            replace(zone, change, new_serial).await;
-            done.push((server.name.clone(), new_serial));
+            replace(zone, change, new_serial).await?;
+            done.push((server.name.clone(), zone.serial().await));
         }
         if done.is_empty() {
             return Err(LabError::Net(format!(
@@ -173,12 +193,21 @@ impl Lab {
     }
 }
 
-async fn replace(zone: &Zone, change: &Change, serial: u32) {
+async fn replace(zone: &Zone, change: &Change, serial: u32) -> Result<(), LabError> {
     let key = RrKey::new(change.name.clone().into(), change.rtype);
-    zone.records_mut().await.remove(&key);
+    let old = zone.records_mut().await.remove(&key);
     for data in &change.data {
         let record = Record::from_rdata(change.name.clone(), change.ttl, data.clone());
-        zone.upsert(record, serial).await;
+        if !zone.upsert(record, serial).await {
+            // hickory refuses e.g. a CNAME next to other data: put the old RRset back.
+            if let Some(old) = old {
+                zone.records_mut().await.insert(key, old);
+            }
+            return Err(LabError::Net(format!(
+                "{} {} was refused by the zone (a CNAME cannot share its name with other data)",
+                change.name, change.rtype
+            )));
+        }
     }
     // upsert does not touch the SOA: write the new serial ourselves.
     let soa_key = RrKey::new(zone.origin().clone(), RecordType::SOA);
@@ -193,4 +222,5 @@ async fn replace(zone: &Zone, change: &Change, serial: u32) {
         }
         zone.upsert(record, serial).await;
     }
+    Ok(())
 }

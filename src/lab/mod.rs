@@ -123,6 +123,8 @@ pub struct Lab {
     lagging: std::sync::Mutex<std::collections::HashSet<Name>>,
     /// Changes the lagging servers missed: (server, change, the primary's serial).
     pending: std::sync::Mutex<Vec<(Name, Change, u32)>>,
+    /// Held across a change or a catch-up, so they never interleave.
+    ops: tokio::sync::Mutex<()>,
     /// The NS names at the apex of the root zone: the lab's root servers.
     root_ns: Vec<Name>,
     running: Vec<Server<LabHandler>>,
@@ -455,6 +457,7 @@ async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Resul
         handlers,
         lagging: std::sync::Mutex::new(std::collections::HashSet::new()),
         pending: std::sync::Mutex::new(Vec::new()),
+        ops: tokio::sync::Mutex::new(()),
         root_ns,
         resolvers,
         running,

@@ -71,6 +71,10 @@ pub fn explain(c: &Comparison, ctx: &Context<'_>) -> Vec<String> {
             .map(|g| g.letter.to_string())
             .unwrap_or_else(|| "?".into())
     };
+    let stale_secondary = c
+        .findings
+        .iter()
+        .any(|f| matches!(f, Finding::StaleSecondary { .. }));
     for f in &c.findings {
         let text = match f {
             Finding::Reference { group, server, serial, ttl } => format!(
@@ -78,6 +82,7 @@ pub fn explain(c: &Comparison, ctx: &Context<'_>) -> Vec<String> {
                 serial.map(|s| format!(" (serial {s}, the highest)")).unwrap_or_default(),
                 ttl.map(|t| format!("; at the source it carries a TTL of {}", secs(t))).unwrap_or_default()
             ),
+            Finding::AliasOnly => "The name is an alias (CNAME) into another zone: its own servers answer with the alias only, so only the alias is compared here; compare the target to see its data.".to_string(),
             Finding::NoReference => "No authoritative server gave a usable answer, so the resolvers cannot be checked against the source.".to_string(),
             Finding::CacheAge { server, ttl, authoritative_ttl, age, expires_at } => {
                 if *age == 0 {
@@ -93,7 +98,7 @@ pub fn explain(c: &Comparison, ctx: &Context<'_>) -> Vec<String> {
                 "{server} gives TTL {ttl}, more than the {authoritative_ttl} at the source: it raises TTLs (a minimum-TTL policy) or fetched the record while its TTL was higher, so its cache age cannot be told."
             ),
             Finding::StaleCache { server, served, ttl, expires_at, original_ttl } => format!(
-                "{server} still serves {} ({}) from its cache{}; it must drop it within {}, by {}, and will then get {}.",
+                "{server} still serves {} ({}) from its cache{}; it must drop it within {}, by {}, and will then ask again{}.",
                 letter(server),
                 for_tty(served),
                 original_ttl
@@ -101,7 +106,14 @@ pub fn explain(c: &Comparison, ctx: &Context<'_>) -> Vec<String> {
                     .unwrap_or_default(),
                 secs(*ttl),
                 clock(*expires_at),
-                c.groups.first().map(|g| g.letter.to_string()).unwrap_or_else(|| "the new answer".into())
+                if stale_secondary {
+                    " (and may get the old data again from the secondary that lags)".to_string()
+                } else {
+                    format!(
+                        " and get {}",
+                        c.groups.first().map(|g| g.letter.to_string()).unwrap_or_else(|| "the new answer".into())
+                    )
+                }
             ),
             Finding::NegativeCache { server, ttl, expires_at, negative_ttl } => format!(
                 "{server} cached that the name did not exist and keeps serving that for {} more, until {}{}. A name created after a resolver cached its absence stays invisible there for up to the negative TTL.",
@@ -111,11 +123,24 @@ pub fn explain(c: &Comparison, ctx: &Context<'_>) -> Vec<String> {
                     .map(|n| format!(" (the zone allows {}: min(SOA TTL, SOA MINIMUM), RFC 2308 §5)", secs(n)))
                     .unwrap_or_default()
             ),
-            Finding::WorstCase { old_ttl, from } => format!(
-                "Worst case for any cache in the world: a resolver that fetched the old data just before the change keeps it up to {} after the change ({}).",
-                secs(*old_ttl),
-                for_tty(from)
-            ),
+            Finding::WorstCase {
+                old_ttl,
+                from,
+                secondary_refresh,
+            } => match secondary_refresh {
+                None => format!(
+                    "Worst case for any cache in the world: a resolver that fetched the old data just before the change keeps it up to {} after the change ({}).",
+                    secs(*old_ttl),
+                    for_tty(from)
+                ),
+                Some(refresh) => format!(
+                    "Worst case for any cache in the world: while a secondary still hands out the old data (up to about {} until it catches up), a resolver can fetch it there and keep it for {} more ({}): about {} after the change.",
+                    secs(*refresh),
+                    secs(*old_ttl),
+                    for_tty(from),
+                    secs(refresh.saturating_add(*old_ttl))
+                ),
+            },
             Finding::StaleSecondary { server, serial, primary, primary_serial, refresh, retry, expire } => format!(
                 "{server} serves serial {serial}, behind {primary}'s {primary_serial}: a secondary that has not caught up yet. Secondaries check the primary's serial every {} (the SOA REFRESH; sooner when the primary sends NOTIFY), retry every {} when that fails, and stop answering for the zone after {} without contact (EXPIRE): so this lasts about {} if transfers work, {} at worst.",
                 secs(*refresh), secs(*retry), secs(*expire), secs(*refresh), secs(*expire)
