@@ -189,7 +189,7 @@ fn a_blackholed_resolver_costs_the_timeout_once() {
         "1",
     ]);
     let elapsed = doc["elapsed_ms"].as_f64().expect("elapsed");
-    assert!((600.0..1100.0).contains(&elapsed), "{elapsed}");
+    assert!((600.0..1500.0).contains(&elapsed), "{elapsed}");
     assert_eq!(server(&doc, "hole")["status"], "error");
     assert!(start.elapsed().as_secs() < 10);
 }
