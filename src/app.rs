@@ -10,7 +10,7 @@ use dnscope::exit;
 use dnscope::lab::{Lab, LabConfig, LabSource, ServerKind};
 use dnscope::query::{self, QueryPlan, Target, TargetSource};
 use dnscope::system;
-use dnscope::trace::{self, RootServer};
+use dnscope::trace;
 use dnscope::wire::{LoopbackOnly, NetTransport, Transport, loopback_only_from_env};
 
 use crate::cli::plan::{self, ServerSpec};
@@ -107,15 +107,8 @@ async fn trace(args: &TraceArgs, cli: &Cli, pal: &Palette) -> Result<u8, Failure
         None => None,
     };
     if let Some(lab) = &lab {
+        spec.options.start_at_lab(lab);
         spec.options.port = spec.port.unwrap_or(lab.port());
-        spec.options.roots = lab
-            .root_servers()
-            .iter()
-            .map(|s| RootServer {
-                name: Some(s.name.clone()),
-                addr: lab.addr(s),
-            })
-            .collect();
     }
     let result = trace::run(
         transport(lab.is_some()),
@@ -287,15 +280,8 @@ async fn compare(args: &CompareArgs, cli: &Cli, pal: &Palette) -> Result<u8, Fai
     };
     let transport = transport(lab.is_some());
     if let Some(lab) = &lab {
+        spec.trace.start_at_lab(lab);
         spec.trace.port = spec.port.unwrap_or(lab.port());
-        spec.trace.roots = lab
-            .root_servers()
-            .iter()
-            .map(|s| RootServer {
-                name: Some(s.name.clone()),
-                addr: lab.addr(s),
-            })
-            .collect();
     }
     let default_port = spec.port.or(lab.as_ref().map(|l| l.port())).unwrap_or(53);
     let played = match (spec.scenario, &lab) {

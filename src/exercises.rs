@@ -11,7 +11,7 @@ use crate::explain;
 use crate::lab::Lab;
 use crate::lab::scenario::{self, Scenario};
 use crate::present;
-use crate::trace::{self, End, RootServer, StartFrom, TraceOptions, Verdict};
+use crate::trace::{self, End, TraceOptions, Verdict};
 use crate::wire::{QueryOptions, Transport, build_query};
 
 /// An exercise.
@@ -75,19 +75,9 @@ fn name(s: &str) -> Name {
 }
 
 fn trace_options(lab: &Lab) -> TraceOptions {
-    TraceOptions {
-        roots: lab
-            .root_servers()
-            .iter()
-            .map(|s| RootServer {
-                name: Some(s.name.clone()),
-                addr: lab.addr(s),
-            })
-            .collect(),
-        start: StartFrom::Lab,
-        port: lab.port(),
-        ..TraceOptions::default()
-    }
+    let mut options = TraceOptions::default();
+    options.start_at_lab(lab);
+    options
 }
 
 async fn trace(

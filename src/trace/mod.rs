@@ -125,6 +125,22 @@ impl Default for TraceOptions {
     }
 }
 
+impl TraceOptions {
+    /// Point a trace at a running lab: its root servers, its port for every address learnt.
+    pub fn start_at_lab(&mut self, lab: &crate::lab::Lab) {
+        self.roots = lab
+            .root_servers()
+            .iter()
+            .map(|s| RootServer {
+                name: Some(s.name.clone()),
+                addr: lab.addr(s),
+            })
+            .collect();
+        self.start = StartFrom::Lab;
+        self.port = lab.port();
+    }
+}
+
 /// Why a step was asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
