@@ -7,20 +7,7 @@ use common::dnscope;
 use serde_json::Value;
 
 fn compare(args: &[&str]) -> (Value, i32) {
-    let out = dnscope()
-        .arg("compare")
-        .args(args)
-        .arg("--json")
-        .output()
-        .expect("run");
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {} {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (doc, out.status.code().unwrap_or(-1))
+    common::json_of(&[&["compare"], args].concat())
 }
 
 fn server<'a>(doc: &'a Value, label: &str) -> &'a Value {
@@ -302,11 +289,7 @@ fn bad_input_is_one_line_and_exit_2() {
             "does not mix with --lab",
         ),
     ] {
-        let out = dnscope().args(&args).output().expect("run");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
+        common::assert_usage_error(&args, needle);
     }
 }
 

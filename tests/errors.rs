@@ -4,7 +4,6 @@
 mod common;
 
 use common::dnscope;
-use std::path::Path;
 
 /// Run and return (exit code, stdout, stderr), checking that nothing panicked.
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -146,22 +145,7 @@ fn a_server_that_never_answers_times_out_cleanly() {
     );
 }
 
-/// Copy the lab fixtures into a temp dir so a test can break them.
-fn lab_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lab");
-    std::fs::create_dir(dir.path().join("zones")).expect("mkdir");
-    std::fs::copy(src.join("lab.toml"), dir.path().join("lab.toml")).expect("copy");
-    for entry in std::fs::read_dir(src.join("zones")).expect("zones") {
-        let entry = entry.expect("entry");
-        std::fs::copy(
-            entry.path(),
-            dir.path().join("zones").join(entry.file_name()),
-        )
-        .expect("copy");
-    }
-    dir
-}
+use common::lab_copy;
 
 #[test]
 fn a_lab_dir_copy_works_like_the_embedded_lab() {

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
 use common::dnscope;
@@ -260,18 +259,7 @@ fn exercises_are_listed_and_solved_from_the_live_lab() {
 #[test]
 fn a_solution_follows_the_fixtures() {
     // Change the lab's data: the solution must change with it, not repeat a stored answer.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lab");
-    std::fs::create_dir(dir.path().join("zones")).expect("mkdir");
-    std::fs::copy(src.join("lab.toml"), dir.path().join("lab.toml")).expect("copy");
-    for entry in std::fs::read_dir(src.join("zones")).expect("zones") {
-        let entry = entry.expect("entry");
-        std::fs::copy(
-            entry.path(),
-            dir.path().join("zones").join(entry.file_name()),
-        )
-        .expect("copy");
-    }
+    let dir = common::lab_copy();
     let zone = dir.path().join("zones/shop.test.zone");
     let text = std::fs::read_to_string(&zone).expect("read");
     std::fs::write(

@@ -478,11 +478,7 @@ fn the_start_is_printed_first_and_bad_input_is_one_line() {
             "not a port number",
         ),
     ] {
-        let out = dnscope().args(&args).output().expect("run");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
+        common::assert_usage_error(&args, needle);
     }
 }
 

@@ -73,12 +73,46 @@ impl LabHandler {
     }
 }
 
+/// Send a response made of the given sections, echoing the client's EDNS (our payload at
+/// least 512, DO as asked); if it cannot be sent, report SERVFAIL to the server loop.
+pub(super) async fn send<R: ResponseHandler>(
+    request: &Request,
+    mut handle: R,
+    metadata: Metadata,
+    answers: &[Record],
+    authorities: &[Record],
+    additionals: &[Record],
+) -> ResponseInfo {
+    let edns = request.edns.as_ref().map(|e| {
+        let mut ours = Edns::new();
+        ours.set_max_payload(e.max_payload().max(512))
+            .set_dnssec_ok(e.flags().dnssec_ok);
+        ours
+    });
+    let mut builder = MessageResponseBuilder::new(&request.queries, None);
+    if let Some(e) = &edns {
+        builder.edns(e);
+    }
+    let response = builder.build(metadata, answers, authorities, &[], additionals);
+    match handle.send_response(response).await {
+        Ok(info) => info,
+        Err(_) => {
+            let mut m = Metadata::response_from_request(&request.metadata);
+            m.response_code = ResponseCode::ServFail;
+            ResponseInfo::from(Header {
+                metadata: m,
+                counts: HeaderCounts::default(),
+            })
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl RequestHandler for LabHandler {
     async fn handle_request<R: ResponseHandler, T: Time>(
         &self,
         request: &Request,
-        mut response_handle: R,
+        response_handle: R,
     ) -> ResponseInfo {
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
@@ -92,28 +126,7 @@ impl RequestHandler for LabHandler {
                 metadata.authoritative = false;
                 metadata.recursion_available = false;
                 metadata.response_code = ResponseCode::NoError;
-                let edns = request.edns.as_ref().map(|e| {
-                    let mut ours = Edns::new();
-                    ours.set_max_payload(e.max_payload().max(512))
-                        .set_dnssec_ok(e.flags().dnssec_ok);
-                    ours
-                });
-                let mut builder = MessageResponseBuilder::new(&request.queries, None);
-                if let Some(e) = &edns {
-                    builder.edns(e);
-                }
-                let response = builder.build(metadata, &[], &ns, &[], &glue);
-                return match response_handle.send_response(response).await {
-                    Ok(info) => info,
-                    Err(_) => {
-                        let mut m = Metadata::response_from_request(&request.metadata);
-                        m.response_code = ResponseCode::ServFail;
-                        ResponseInfo::from(Header {
-                            metadata: m,
-                            counts: HeaderCounts::default(),
-                        })
-                    }
-                };
+                return send(request, response_handle, metadata, &[], &ns, &glue).await;
             }
         }
         self.catalog

@@ -11,7 +11,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Edns, Header, HeaderCounts, Metadata, Query, ResponseCode};
+use hickory_proto::op::{Metadata, Query, ResponseCode};
 use hickory_proto::rr::Record;
 use hickory_resolver::config::ConnectionConfig;
 use hickory_resolver::net::NetError;
@@ -20,7 +20,6 @@ use hickory_resolver::recursor::{Recursor, RecursorError, RecursorOptions};
 use hickory_resolver::{ConnectionProvider, PoolContext};
 use hickory_server::net::runtime::Time;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
-use hickory_server::zone_handler::MessageResponseBuilder;
 
 use super::LabError;
 
@@ -86,7 +85,7 @@ impl RequestHandler for ResolverHandler {
     async fn handle_request<R: ResponseHandler, T: Time>(
         &self,
         request: &Request,
-        mut response_handle: R,
+        response_handle: R,
     ) -> ResponseInfo {
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
@@ -94,12 +93,6 @@ impl RequestHandler for ResolverHandler {
         let mut metadata = Metadata::response_from_request(&request.metadata);
         metadata.authoritative = false;
         metadata.recursion_available = true;
-        let edns = request.edns.as_ref().map(|e| {
-            let mut ours = Edns::new();
-            ours.set_max_payload(e.max_payload().max(512))
-                .set_dnssec_ok(e.flags().dnssec_ok);
-            ours
-        });
         let (answers, authorities, additionals): (Vec<Record>, Vec<Record>, Vec<Record>) =
             match request.request_info() {
                 Err(_) => {
@@ -139,21 +132,14 @@ impl RequestHandler for ResolverHandler {
                     }
                 }
             };
-        let mut builder = MessageResponseBuilder::new(&request.queries, None);
-        if let Some(e) = &edns {
-            builder.edns(e);
-        }
-        let response = builder.build(metadata, &answers, &authorities, &[], &additionals);
-        match response_handle.send_response(response).await {
-            Ok(info) => info,
-            Err(_) => {
-                let mut m = Metadata::response_from_request(&request.metadata);
-                m.response_code = ResponseCode::ServFail;
-                ResponseInfo::from(Header {
-                    metadata: m,
-                    counts: HeaderCounts::default(),
-                })
-            }
-        }
+        super::handler::send(
+            request,
+            response_handle,
+            metadata,
+            &answers,
+            &authorities,
+            &additionals,
+        )
+        .await
     }
 }

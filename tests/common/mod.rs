@@ -27,15 +27,19 @@ pub fn dnscope() -> assert_cmd::Command {
 
 /// Run `dnscope query ARGS --lab --json` and return the document and the exit code.
 pub fn query_lab(args: &[&str]) -> (Value, i32) {
+    json_of(&[&["query"], args, &["--lab"]].concat())
+}
+
+/// Run `dnscope ARGS --json` and return the document and the exit code.
+pub fn json_of(args: &[&str]) -> (Value, i32) {
     let out = dnscope()
-        .arg("query")
         .args(args)
-        .args(["--lab", "--json"])
+        .arg("--json")
         .output()
         .expect("run dnscope");
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
-            "not JSON ({e}): stdout={} stderr={}",
+            "{args:?}: not JSON ({e}): stdout={} stderr={}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
@@ -50,20 +54,7 @@ pub fn trace_lab(args: &[&str]) -> (Value, i32) {
 
 /// Run `dnscope trace ARGS --json` and return the document and the exit code.
 pub fn trace_json(args: &[&str]) -> (Value, i32) {
-    let out = dnscope()
-        .arg("trace")
-        .args(args)
-        .arg("--json")
-        .output()
-        .expect("run dnscope");
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (doc, out.status.code().unwrap_or(-1))
+    json_of(&[&["trace"], args].concat())
 }
 
 /// The records of a JSON array as `"name ttl type data"` strings, in order.
@@ -112,22 +103,7 @@ pub fn first(doc: &Value) -> &Value {
 
 /// A section as `"name ttl type data"` strings, sorted.
 pub fn rrs(response: &Value, section: &str) -> Vec<String> {
-    let mut v: Vec<String> = response[section]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| {
-                    format!(
-                        "{} {} {} {}",
-                        r["name"].as_str().unwrap_or("?"),
-                        r["ttl"],
-                        r["type"].as_str().unwrap_or("?"),
-                        r["data"].as_str().unwrap_or("?")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut v = list(&response[section]);
     v.sort();
     v
 }
@@ -138,6 +114,37 @@ pub fn rcode(response: &Value) -> &str {
 
 pub fn flag(response: &Value, f: &str) -> bool {
     response["header"]["flags"][f].as_bool().unwrap_or(false)
+}
+
+/// Run dnscope with bad input: exit 2, nothing on stdout, one line on stderr naming the problem.
+pub fn assert_usage_error(args: &[&str], needle: &str) {
+    let out = dnscope().args(args).output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err}");
+    assert!(err.starts_with("dnscope: "), "{err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: {err:?} should mention {needle:?}"
+    );
+}
+
+/// A copy of fixtures/lab in a temp dir, for tests that change the lab's data.
+pub fn lab_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lab");
+    std::fs::create_dir(dir.path().join("zones")).expect("mkdir");
+    std::fs::copy(src.join("lab.toml"), dir.path().join("lab.toml")).expect("copy");
+    for entry in std::fs::read_dir(src.join("zones")).expect("zones") {
+        let entry = entry.expect("entry");
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("zones").join(entry.file_name()),
+        )
+        .expect("copy");
+    }
+    dir
 }
 
 /// A `dnscope lab` process, killed on drop.
