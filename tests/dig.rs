@@ -110,27 +110,30 @@ fn parse_dig(text: &str) -> Seen {
     seen
 }
 
+/// A JSON array of records in the same normalised, sorted form as dig's sections.
+fn json_records(v: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    norm(
+                        x["name"].as_str().unwrap_or(""),
+                        &x["ttl"].to_string(),
+                        x["type"].as_str().unwrap_or(""),
+                        x["data"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
 fn parse_dnscope(doc: &serde_json::Value) -> Seen {
     let r = &doc["responses"][0];
-    let section = |s: &str| {
-        let mut v: Vec<String> = r[s]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| {
-                        norm(
-                            x["name"].as_str().unwrap_or(""),
-                            &x["ttl"].to_string(),
-                            x["type"].as_str().unwrap_or(""),
-                            x["data"].as_str().unwrap_or(""),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
+    let section = |s: &str| json_records(&r[s]);
     Seen {
         rcode: r["header"]["rcode"].as_str().unwrap_or("").to_string(),
         aa: r["header"]["flags"]["aa"].as_bool().unwrap_or(false),
@@ -334,22 +337,7 @@ fn each_trace_hop_matches_dig_asking_the_same_server() {
                     .collect();
                 dig_ns.sort();
                 assert_eq!(ns, dig_ns, "{context}");
-                let mut glue: Vec<String> = hop["glue"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|g| {
-                                norm(
-                                    g["name"].as_str().unwrap_or(""),
-                                    &g["ttl"].to_string(),
-                                    g["type"].as_str().unwrap_or(""),
-                                    g["data"].as_str().unwrap_or(""),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                glue.sort();
+                let glue = json_records(&hop["glue"]);
                 assert_eq!(glue, seen.additional, "{context}");
             }
             checked += 1;

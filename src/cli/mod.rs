@@ -107,15 +107,8 @@ pub struct CompareArgs {
     /// Ask these authoritative servers (repeatable) instead of finding them with a trace.
     #[arg(long = "auth", value_name = "ADDR[:PORT]")]
     pub auth: Vec<String>,
-    /// Start the trace from this root server (repeatable).
-    #[arg(long = "root", value_name = "ADDR[:PORT]")]
-    pub roots: Vec<String>,
-    /// Start the trace from the servers in this named.root-style hints file.
-    #[arg(long, value_name = "FILE", conflicts_with = "roots")]
-    pub root_hints: Option<std::path::PathBuf>,
-    /// Port for every server address learnt on the way and for addresses given without one.
-    #[arg(short = 'p', long, value_name = "PORT")]
-    pub port: Option<u16>,
+    #[command(flatten)]
+    pub start: StartFlags,
     /// Play a lab scenario first (needs --lab): propagation, new-name.
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
@@ -156,15 +149,8 @@ pub struct TraceArgs {
     /// Trace the PTR of this IPv4 or IPv6 address.
     #[arg(short = 'x', long = "reverse", value_name = "ADDR")]
     pub reverse: Option<String>,
-    /// Start from this root server (repeatable): ADDR, ADDR:PORT or [ADDR6]:PORT.
-    #[arg(long = "root", value_name = "ADDR[:PORT]")]
-    pub roots: Vec<String>,
-    /// Start from the servers in this named.root-style hints file.
-    #[arg(long, value_name = "FILE", conflicts_with = "roots")]
-    pub root_hints: Option<std::path::PathBuf>,
-    /// Port for every server address learnt on the way (default 53; the lab's with --lab).
-    #[arg(short = 'p', long, value_name = "PORT")]
-    pub port: Option<u16>,
+    #[command(flatten)]
+    pub start: StartFlags,
     /// Ask one server at a time, the next only if it fails (like dig +trace).
     #[arg(long)]
     pub one: bool,
@@ -264,6 +250,21 @@ pub struct QueryArgs {
     pub port: Option<u16>,
     #[command(flatten)]
     pub lab: LabFlags,
+}
+
+/// Where a trace starts (shared by `trace` and `compare`'s discovery trace).
+#[derive(Debug, Args, Clone)]
+pub struct StartFlags {
+    /// Start from this root server (repeatable): ADDR, ADDR:PORT or [ADDR6]:PORT.
+    #[arg(long = "root", value_name = "ADDR[:PORT]")]
+    pub roots: Vec<String>,
+    /// Start from the servers in this named.root-style hints file.
+    #[arg(long, value_name = "FILE", conflicts_with = "roots")]
+    pub root_hints: Option<std::path::PathBuf>,
+    /// Port for every server address learnt on the way and for addresses given without one
+    /// (default 53; the lab's with --lab).
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub port: Option<u16>,
 }
 
 /// Flags that point a command at the embedded lab.

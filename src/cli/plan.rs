@@ -13,7 +13,7 @@ use dnscope::trace::{Fanout, RootServer, StartFrom, Stragglers, TraceOptions, hi
 
 use dnscope::lab::scenario::Scenario;
 
-use super::{CompareArgs, LabFlags, QueryArgs, TraceArgs};
+use super::{CompareArgs, LabFlags, QueryArgs, StartFlags, TraceArgs};
 
 /// A server as given on the command line, before the lab or DNS can tell its address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +151,8 @@ pub fn trace(args: &TraceArgs) -> Result<TraceSpec> {
         bail!("unexpected argument {extra:?}");
     }
     let lab = lab_config(&args.lab);
-    let port = args.port;
-    let (roots, start) = start_from(&args.roots, args.root_hints.as_ref(), port, lab.is_some())?;
+    let port = args.start.port;
+    let (roots, start) = start_from(&args.start, lab.is_some())?;
     let deadline = duration(&args.deadline)?;
     let timeout = duration(&args.timeout)?;
     let options = TraceOptions {
@@ -197,12 +197,8 @@ pub fn trace(args: &TraceArgs) -> Result<TraceSpec> {
 }
 
 /// Where a trace starts: the lab, a hints file, `--root` addresses or the built-in hints.
-fn start_from(
-    roots: &[String],
-    root_hints: Option<&std::path::PathBuf>,
-    port: Option<u16>,
-    lab: bool,
-) -> Result<(Vec<RootServer>, StartFrom)> {
+fn start_from(flags: &StartFlags, lab: bool) -> Result<(Vec<RootServer>, StartFrom)> {
+    let (roots, root_hints, port) = (&flags.roots, flags.root_hints.as_ref(), flags.port);
     if lab {
         if !roots.is_empty() || root_hints.is_some() {
             bail!("--lab starts from the lab's own root servers: drop --root/--root-hints");
@@ -348,16 +344,11 @@ pub fn compare(args: &CompareArgs) -> Result<CompareSpec> {
         retries: args.retries,
         ..QueryOptions::default()
     };
-    let (roots, start) = start_from(
-        &args.roots,
-        args.root_hints.as_ref(),
-        args.port,
-        lab.is_some(),
-    )?;
+    let (roots, start) = start_from(&args.start, lab.is_some())?;
     let trace = TraceOptions {
         roots,
         start,
-        port: args.port.unwrap_or(53),
+        port: args.start.port.unwrap_or(53),
         query: QueryOptions {
             recursion_desired: false,
             ..query.clone()
@@ -374,7 +365,7 @@ pub fn compare(args: &CompareArgs) -> Result<CompareSpec> {
         resolvers,
         auth,
         trace,
-        port: args.port,
+        port: args.start.port,
         query,
         scenario,
         watch,
