@@ -1,23 +1,33 @@
-//! dnscope: a DNS resolution explorer.
+//! dnscope: a DNS resolution explorer. This library is the engine; the `dnscope` binary
+//! (`src/bin/dnscope/`) parses arguments, runs it, and words and renders what it returns.
 //!
-//! The library is the engine; the `dnscope` binary only parses arguments and renders.
+//! The modules, in the order data flows:
 //!
+//! - [`target`]: servers to ask, as a person names them (label, address, where they came from).
 //! - [`wire`]: one question to one server over UDP/TCP, with the evidence (RTT, bytes, ignored
-//!   packets, truncation). All network I/O goes through its `Transport` trait.
-//! - [`lab`]: the embedded lab, a small DNS hierarchy served on loopback addresses.
-//! - [`query`]: the `query` command's engine: one question to one or more servers at once.
-//! - [`system`]: the system resolvers from `/etc/resolv.conf`.
+//!   packets, truncation). All network I/O goes through its [`wire::Transport`] trait.
+//! - [`system`]: the system resolvers, from `/etc/resolv.conf`.
+//! - [`query`]: the `query` engine: one question to several servers at once.
+//! - [`trace`]: the `trace` engine: iterative resolution from the root, every hop recorded.
+//! - [`compare`]: the `compare` engine: resolvers and authoritative servers side by side, and
+//!   the analysis of why they differ (findings as data).
+//! - [`lab`]: the embedded lab: a DNS hierarchy served on loopback, its faults, its run-time
+//!   changes and scenarios.
+//! - [`exercises`]: the class exercises' evidence, gathered from the running lab.
+//! - [`present`]: DNS data in presentation (zone-file) form, and terminal-safe text.
 //! - [`exit`]: the exit-code table shared by every command.
 //!
-//! Nothing in the library prints: it returns data for the binary's renderers.
+//! Nothing here prints, and nothing here words a finding: results are typed data, and the
+//! binary's vocabulary (`words/`) gives each its JSON kind and its sentence. Errors carry a
+//! one-line `Display` for the binary's error line.
 
 pub mod compare;
 pub mod exercises;
 pub mod exit;
-pub mod explain;
 pub mod lab;
 pub mod present;
 pub mod query;
 pub mod system;
+pub mod target;
 pub mod trace;
 pub mod wire;

@@ -6,6 +6,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+use crate::target::{Target, TargetSource};
+
 /// The file read by default; `DNSCOPE_RESOLV_CONF` overrides it (tests use that).
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
 
@@ -45,6 +47,18 @@ pub fn resolvers(path: &Path) -> Result<Vec<SocketAddr>, SystemError> {
     Ok(found
         .into_iter()
         .map(|ip| SocketAddr::new(ip, 53))
+        .collect())
+}
+
+/// The system resolvers as servers to ask, on `port` (53 unless given), from
+/// [`resolv_conf_path`].
+///
+/// # Errors
+/// [`SystemError`] when the file cannot be read or lists none.
+pub fn targets(port: u16) -> Result<Vec<Target>, SystemError> {
+    Ok(resolvers(&resolv_conf_path())?
+        .into_iter()
+        .map(|a| Target::at(SocketAddr::new(a.ip(), port), TargetSource::System))
         .collect())
 }
 

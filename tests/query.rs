@@ -9,7 +9,7 @@ use common::{first, flag, query_lab, rcode, rrs};
 fn authoritative_answer_has_aa_and_ttl() {
     let (doc, code) = query_lab(&["www.shop.test", "A"]);
     assert_eq!(code, 0);
-    assert_eq!(doc["schema"], "dnscope.query/1");
+    assert_eq!(doc["schema"], "dnscope.query/2");
     assert_eq!(doc["question"]["name"], "www.shop.test.");
     assert_eq!(doc["question"]["type"], "A");
     let r = first(&doc);
@@ -167,7 +167,7 @@ fn dead_blackholed_and_live_servers_side_by_side() {
     let rs = doc["responses"].as_array().expect("responses");
     assert_eq!(rs.len(), 3);
     assert_eq!(rs[0]["ok"], false);
-    assert_eq!(rs[0]["error"]["kind"], "refused");
+    assert_eq!(rs[0]["error"]["kind"], "unreachable");
     assert_eq!(rs[1]["ok"], false);
     assert_eq!(rs[1]["error"]["kind"], "timeout");
     assert_eq!(rs[2]["ok"], true);

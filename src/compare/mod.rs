@@ -1,30 +1,39 @@
 //! `compare`: the same question to many resolvers and to every authoritative server of the
 //! zone, at the same moment, and the analysis of why they differ.
 //!
-//! Three stages, each testable alone:
-//! 1. [`discover`]: find the zone's authoritative servers with a trace (the delegation's NS
+//! [`run`] (or [`Session::start`] then [`Session::round`]) does it all; the stages are public
+//! and testable alone:
+//! 1. `discover`: find the zone's authoritative servers with a trace (the delegation's NS
 //!    set) plus the zone's own NS set (a secondary the parent does not list is found too);
-//! 2. [`observe`]: ask every server in parallel (RD=1 for resolvers, RD=0 plus an SOA
+//! 2. `observe`: ask every server in parallel (RD=1 for resolvers, RD=0 plus an SOA
 //!    question for authoritative servers) and keep the evidence;
 //! 3. [`analyze`]: group identical answer sets, pick the authoritative reference (the data
 //!    of the highest SOA serial), and derive [`Finding`]s: cache ages, stale caches, stale
-//!    secondaries, negative caching, failures. Findings are data; the renderer words them.
+//!    secondaries, negative caching, failures. Findings are data; the binary words them.
+//!
+//! A lab scenario (`--scenario`) is played first when asked for: it sets the question.
 
 mod analyze;
+mod discover;
+mod observe;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Name, RecordType};
 
-pub use analyze::{AnswerKey, Comparison, Finding, Group, ServerView, Status, analyze};
+pub use analyze::{
+    AnswerKey, Comparison, Finding, Group, Problem, ServerView, Status, WorstSource, analyze,
+    serial_newer,
+};
+pub use discover::{Discovery, DiscoveryError, discover, zone_of};
+pub use observe::observe;
 
-use crate::trace::{self, AttemptStatus, TraceOptions, Verdict};
-use crate::wire::{Exchange, QueryOptions, Transport, WireError, build_query};
-
-/// Servers named only in the zone's own NS set that are looked up and asked, at most.
-const MAX_CHILD_ONLY: usize = 4;
+use crate::lab::Lab;
+use crate::lab::scenario::{self, Played, Scenario};
+use crate::target::Target;
+use crate::trace::TraceOptions;
+use crate::wire::{Exchange, QueryOptions, Transport, WireError};
 
 /// Resolver or authoritative server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -36,13 +45,11 @@ pub enum Kind {
     Authoritative,
 }
 
-/// A server to ask.
-#[derive(Debug, Clone)]
+/// A server to ask, and in which role.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
-    /// How to call it (a label, a host name, or the address).
-    pub label: String,
-    /// Where to ask.
-    pub addr: SocketAddr,
+    /// Who and where.
+    pub target: Target,
     /// Resolver or authoritative.
     pub kind: Kind,
 }
@@ -77,281 +84,179 @@ pub struct Observation {
     pub at: SystemTime,
 }
 
-/// The authoritative side of a comparison, found by a trace.
+/// What to compare.
 #[derive(Debug, Clone)]
-pub struct Discovery {
-    /// The zone that holds the name.
-    pub zone: Name,
-    /// Its servers: every address of the delegation, and of the zone's own NS set.
-    pub servers: Vec<Server>,
-    /// NS names in the zone's own NS set but not in the delegation (hidden from resolvers
-    /// starting cold).
-    pub child_only: Vec<Name>,
-    /// NS names in the delegation but not in the zone's own NS set.
-    pub parent_only: Vec<Name>,
-    /// Queries the discovery trace sent.
-    pub queries: usize,
+pub enum Question {
+    /// This name and type.
+    Name(Name, RecordType),
+    /// The question a lab scenario sets, after playing it.
+    Scenario(Scenario),
 }
 
-/// Why the authoritative servers could not be found.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("cannot find the authoritative servers of {name}: {reason}")]
-pub struct DiscoveryError {
+/// Where the authoritative servers come from.
+#[derive(Debug, Clone)]
+pub enum Authoritative {
+    /// Found by a trace from these roots.
+    Discover(TraceOptions),
+    /// Given (`--auth`); the zone is asked of the first one.
+    Given(Vec<Target>),
+}
+
+/// A complete `compare` run.
+#[derive(Debug, Clone)]
+pub struct ComparePlan {
+    /// The question.
+    pub question: Question,
+    /// The resolvers to ask.
+    pub resolvers: Vec<Target>,
+    /// The authoritative side.
+    pub authoritative: Authoritative,
+    /// Timeouts and retries for every question (RD is set per server).
+    pub query: QueryOptions,
+}
+
+/// Why a comparison could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// A scenario was asked for without a lab to play it on.
+    #[error("--scenario plays on the embedded lab: add --lab")]
+    ScenarioNeedsLab,
+    /// Playing the scenario failed.
+    #[error("lab: {0}")]
+    Lab(#[from] crate::lab::LabError),
+}
+
+/// Everything set up once for a comparison: the question, the servers, the zone; asked again
+/// in every round.
+pub struct Session {
+    transport: Arc<dyn Transport>,
+    query: QueryOptions,
     /// The name compared.
     pub name: Name,
-    /// What went wrong in the trace.
-    pub reason: String,
+    /// The type compared.
+    pub rtype: RecordType,
+    /// The zone holding the name, when known.
+    pub zone: Option<Name>,
+    /// Every server asked, resolvers first.
+    pub servers: Vec<Server>,
+    /// How the authoritative servers were found, when they were: or why not.
+    pub discovery: Option<Result<Discovery, DiscoveryError>>,
+    /// The scenario played first, if any.
+    pub played: Option<Played>,
 }
 
-/// Find the authoritative servers of the zone holding `name`: trace `name`/`rtype`, take
-/// every server of the zone that answered for it, then ask one of them for the zone's own NS
-/// set and add the servers only the zone lists (their addresses from the additional section
-/// or their own trace).
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("name", &self.name)
+            .field("rtype", &self.rtype)
+            .field("zone", &self.zone)
+            .field("servers", &self.servers.len())
+            .finish()
+    }
+}
+
+/// One round of questions and its analysis.
+#[derive(Debug)]
+pub struct Round {
+    /// The analysis.
+    pub comparison: Comparison,
+    /// The asking stage: from the first question to the last answer or timeout.
+    pub elapsed: Duration,
+}
+
+impl Session {
+    /// Play the scenario (if any), find the authoritative servers and the zone.
+    ///
+    /// # Errors
+    /// [`CompareError`] when a scenario cannot be played.
+    pub async fn start(
+        transport: Arc<dyn Transport>,
+        plan: ComparePlan,
+        lab: Option<&Arc<Lab>>,
+    ) -> Result<Self, CompareError> {
+        let (name, rtype, played) = match plan.question {
+            Question::Name(name, rtype) => (name, rtype, None),
+            Question::Scenario(s) => {
+                let lab = lab.ok_or(CompareError::ScenarioNeedsLab)?;
+                let played = scenario::play(lab, transport.clone(), s).await?;
+                (played.name.clone(), played.rtype, Some(played))
+            }
+        };
+        let mut servers: Vec<Server> = plan
+            .resolvers
+            .into_iter()
+            .map(|target| Server {
+                target,
+                kind: Kind::Resolver,
+            })
+            .collect();
+        let (zone, discovery) = match plan.authoritative {
+            Authoritative::Discover(options) => {
+                match discover(transport.clone(), &options, &name, rtype).await {
+                    Ok(d) => {
+                        servers.extend(d.servers.iter().cloned());
+                        (Some(d.zone.clone()), Some(Ok(d)))
+                    }
+                    Err(e) => (None, Some(Err(e))),
+                }
+            }
+            Authoritative::Given(targets) => {
+                let zone = match targets.first() {
+                    Some(t) => zone_of(&transport, t.addr, &name, &plan.query).await,
+                    None => None,
+                };
+                servers.extend(targets.into_iter().map(|target| Server {
+                    target,
+                    kind: Kind::Authoritative,
+                }));
+                (zone, None)
+            }
+        };
+        Ok(Self {
+            transport,
+            query: plan.query,
+            name,
+            rtype,
+            zone,
+            servers,
+            discovery,
+            played,
+        })
+    }
+
+    /// Ask every server once and analyse the answers.
+    pub async fn round(&self) -> Round {
+        let asked = Instant::now();
+        let observations = observe(
+            self.transport.clone(),
+            &self.servers,
+            &self.name,
+            self.rtype,
+            self.zone.as_ref(),
+            &self.query,
+        )
+        .await;
+        let elapsed = asked.elapsed();
+        Round {
+            comparison: analyze(&self.name, self.rtype, &observations),
+            elapsed,
+        }
+    }
+}
+
+/// Set up a comparison and run its first round.
 ///
 /// # Errors
-/// [`DiscoveryError`] when the trace never reached the zone's servers.
-pub async fn discover(
+/// [`CompareError`] when a scenario cannot be played.
+pub async fn run(
     transport: Arc<dyn Transport>,
-    options: &TraceOptions,
-    name: &Name,
-    rtype: RecordType,
-) -> Result<Discovery, DiscoveryError> {
-    let t = trace::run(transport.clone(), options.clone(), name.clone(), rtype).await;
-    let mut queries = t.queries;
-    let step = t
-        .steps
-        .iter()
-        .filter(|s| s.parent.is_none())
-        .find(|s| {
-            matches!(
-                s.verdict(),
-                Some(
-                    Verdict::Answer { .. }
-                        | Verdict::Cname { .. }
-                        | Verdict::NxDomain(_)
-                        | Verdict::NoData(_)
-                )
-            )
-        })
-        .ok_or_else(|| DiscoveryError {
-            name: name.clone(),
-            reason: match &t.end {
-                trace::End::Failed { zone, detail, .. } => {
-                    format!("the trace failed at {zone}: {detail}")
-                }
-                trace::End::Limit { detail, .. } => format!("the trace stopped: {detail}"),
-                _ => "the trace found no zone that answers for it".to_string(),
-            },
-        })?;
-    let zone = step.zone.clone();
-    let mut servers: Vec<Server> = Vec::new();
-    // The delegation's NS set, from the referral that led to the zone (the servers asked may
-    // be fewer: some without glue are not looked up).
-    let mut parent_names: Vec<Name> = t
-        .steps
-        .iter()
-        .filter(|s| s.parent.is_none())
-        .find_map(|s| match s.verdict() {
-            Some(Verdict::Referral(r)) if r.zone == zone => {
-                Some(r.ns.iter().map(|(n, _)| n.clone()).collect())
-            }
-            _ => None,
-        })
-        .unwrap_or_default();
-    parent_names.extend(step.unresolved.iter().cloned());
-    for a in &step.attempts {
-        if let Some(n) = &a.server
-            && !parent_names.contains(n)
-        {
-            parent_names.push(n.clone());
-        }
-        if !servers.iter().any(|s| s.addr == a.addr) {
-            servers.push(Server {
-                label: a
-                    .server
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_else(|| a.addr.ip().to_string()),
-                addr: a.addr,
-                kind: Kind::Authoritative,
-            });
-        }
-    }
-    // The zone's own NS set, from the server whose answer the trace used (it is authoritative;
-    // a lame one that merely replied is not).
-    let answered = step
-        .chosen
-        .and_then(|i| step.attempts.get(i))
-        .filter(|a| matches!(a.status, AttemptStatus::Done(Ok(_))))
-        .map(|a| a.addr);
-    let mut child_names: Vec<Name> = Vec::new();
-    let mut child_only = Vec::new();
-    if let Some(addr) = answered {
-        let opts = QueryOptions {
-            recursion_desired: false,
-            ..options.query.clone()
-        };
-        let q = build_query(&zone, RecordType::NS, &opts);
-        queries += 1;
-        if let Ok(x) = transport.exchange(addr, &q, &opts).await {
-            for r in x
-                .response
-                .answers
-                .iter()
-                .filter(|r| r.name.to_lowercase() == zone)
-            {
-                if let RData::NS(ns) = &r.data {
-                    child_names.push(ns.0.to_lowercase());
-                }
-            }
-            for ns in &child_names {
-                if parent_names.contains(ns) {
-                    continue;
-                }
-                // Each needs its own lookup at worst: keep that bounded.
-                if child_only.len() >= MAX_CHILD_ONLY {
-                    break;
-                }
-                child_only.push(ns.clone());
-                let mut addrs: Vec<SocketAddr> = x
-                    .response
-                    .additionals
-                    .iter()
-                    .filter(|r| r.name.to_lowercase() == *ns)
-                    .filter_map(|r| match &r.data {
-                        RData::A(a) => Some(SocketAddr::new(a.0.into(), options.port)),
-                        RData::AAAA(a) => Some(SocketAddr::new(a.0.into(), options.port)),
-                        _ => None,
-                    })
-                    .collect();
-                if addrs.is_empty() {
-                    let sub = trace::run(
-                        transport.clone(),
-                        options.clone(),
-                        ns.clone(),
-                        RecordType::A,
-                    )
-                    .await;
-                    queries += sub.queries;
-                    addrs = sub
-                        .answer
-                        .iter()
-                        .filter_map(|r| match &r.data {
-                            RData::A(a) => Some(SocketAddr::new(a.0.into(), options.port)),
-                            _ => None,
-                        })
-                        .collect();
-                }
-                for addr in addrs {
-                    if !servers.iter().any(|s| s.addr == addr) {
-                        servers.push(Server {
-                            label: ns.to_string(),
-                            addr,
-                            kind: Kind::Authoritative,
-                        });
-                    }
-                }
-            }
-        }
-    }
-    let parent_only = if child_names.is_empty() {
-        Vec::new()
-    } else {
-        parent_names
-            .iter()
-            .filter(|n| !child_names.contains(n))
-            .cloned()
-            .collect()
-    };
-    Ok(Discovery {
-        zone,
-        servers,
-        child_only,
-        parent_only,
-        queries,
-    })
-}
-
-/// Ask every server at once: the question (RD=1 for resolvers, RD=0 for authoritative
-/// servers), and, of authoritative servers, the zone's SOA as well.
-pub async fn observe(
-    transport: Arc<dyn Transport>,
-    servers: &[Server],
-    name: &Name,
-    rtype: RecordType,
-    zone: Option<&Name>,
-    options: &QueryOptions,
-) -> Vec<Observation> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for (i, server) in servers.iter().enumerate() {
-        let transport = transport.clone();
-        let server = server.clone();
-        let (name, zone) = (name.clone(), zone.cloned());
-        let mut opts = options.clone();
-        opts.recursion_desired = server.kind == Kind::Resolver;
-        tasks.spawn(async move {
-            let at = SystemTime::now();
-            let question = build_query(&name, rtype, &opts);
-            let soa_question = zone
-                .as_ref()
-                .filter(|_| server.kind == Kind::Authoritative)
-                .map(|z| build_query(z, RecordType::SOA, &opts));
-            let main = transport.exchange(server.addr, &question, &opts);
-            let soa = async {
-                match &soa_question {
-                    Some(q) => transport.exchange(server.addr, q, &opts).await.ok(),
-                    None => None,
-                }
-            };
-            let (result, soa) = tokio::join!(main, soa);
-            let soa = soa.and_then(|x| {
-                x.response.answers.iter().find_map(|r| match &r.data {
-                    RData::SOA(s) => Some(Soa {
-                        serial: s.serial,
-                        refresh: u32::try_from(s.refresh).unwrap_or(0),
-                        retry: u32::try_from(s.retry).unwrap_or(0),
-                        expire: u32::try_from(s.expire).unwrap_or(0),
-                        minimum: s.minimum,
-                        ttl: r.ttl,
-                    }),
-                    _ => None,
-                })
-            });
-            (
-                i,
-                Observation {
-                    server,
-                    result,
-                    soa,
-                    at,
-                },
-            )
-        });
-    }
-    let mut slots: Vec<Option<Observation>> = servers.iter().map(|_| None).collect();
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((i, obs)) = joined
-            && let Some(slot) = slots.get_mut(i)
-        {
-            *slot = Some(obs);
-        }
-    }
-    slots
-        .into_iter()
-        .zip(servers)
-        .map(|(obs, server)| {
-            obs.unwrap_or_else(|| Observation {
-                server: server.clone(),
-                result: Err(WireError::Io {
-                    server: server.addr,
-                    protocol: crate::wire::Protocol::Udp,
-                    message: "the query task failed".to_string(),
-                }),
-                soa: None,
-                at: SystemTime::now(),
-            })
-        })
-        .collect()
+    plan: ComparePlan,
+    lab: Option<&Arc<Lab>>,
+) -> Result<(Session, Round), CompareError> {
+    let session = Session::start(transport, plan, lab).await?;
+    let round = session.round().await;
+    Ok((session, round))
 }
 
 /// Seconds since the Unix epoch, for wall-clock times in findings.
@@ -359,26 +264,4 @@ pub fn unix_secs(t: SystemTime) -> u64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
         .as_secs()
-}
-
-/// The zone holding `name`, as an authoritative server tells it: the owner of the SOA in the
-/// answer to `name SOA` (at the apex) or in its authority section (below it).
-pub async fn zone_of(
-    transport: &Arc<dyn Transport>,
-    server: SocketAddr,
-    name: &Name,
-    options: &QueryOptions,
-) -> Option<Name> {
-    let opts = QueryOptions {
-        recursion_desired: false,
-        ..options.clone()
-    };
-    let q = build_query(name, RecordType::SOA, &opts);
-    let x = transport.exchange(server, &q, &opts).await.ok()?;
-    x.response
-        .answers
-        .iter()
-        .chain(x.response.authorities.iter())
-        .find(|r| r.record_type() == RecordType::SOA)
-        .map(|r| r.name.to_lowercase())
 }

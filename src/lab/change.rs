@@ -47,7 +47,7 @@ impl Lab {
     /// serial.
     ///
     /// # Errors
-    /// [`LabError::Net`] when no server holds a zone for the name.
+    /// [`LabError::Missing`] when no server holds a zone for the name.
     pub async fn apply(&self, change: &Change) -> Result<Vec<(Name, u32)>, LabError> {
         // One change at a time: a catch-up replaying missed changes must not interleave.
         let _one = self.ops.lock().await;
@@ -81,7 +81,7 @@ impl Lab {
     /// the primary's serial, as a zone transfer would bring them. Returns how many changes.
     ///
     /// # Errors
-    /// [`LabError::Net`] if replaying a change fails.
+    /// [`LabError::Change`] if replaying a change fails.
     pub async fn catch_up(&self, server: &Name) -> Result<usize, LabError> {
         let _one = self.ops.lock().await;
         let missed: Vec<(Change, u32)> = {
@@ -108,7 +108,7 @@ impl Lab {
     /// serial to `serial` when given (the primary's), else bumping it by one.
     ///
     /// # Errors
-    /// [`LabError::Net`] when none of the servers holds a zone for the name.
+    /// [`LabError::Missing`] when none of the servers holds a zone for the name.
     pub async fn apply_on(
         &self,
         change: &Change,
@@ -118,12 +118,12 @@ impl Lab {
         // The zone that holds the name: the deepest one the lab serves. Only its servers
         // change; a parent's copy of glue or a root's data stay as they are.
         if change.rtype == RecordType::SOA {
-            return Err(LabError::Net(
+            return Err(LabError::Change(
                 "the SOA changes with every change (its serial goes up); it cannot be set or deleted".to_string(),
             ));
         }
         let Some(target) = self.zone_holding(&change.name) else {
-            return Err(LabError::Net(format!(
+            return Err(LabError::Missing(format!(
                 "no lab server holds a zone for {}",
                 change.name
             )));
@@ -161,7 +161,7 @@ impl Lab {
             done.push((server.name.clone(), zone.serial().await));
         }
         if done.is_empty() {
-            return Err(LabError::Net(format!(
+            return Err(LabError::Missing(format!(
                 "no lab server holds a zone for {} (or all of them are lagging)",
                 change.name
             )));
@@ -177,6 +177,21 @@ impl Lab {
             .map(|z| Name::from(z.origin().clone()))
             .filter(|o| o.zone_of(name))
             .max_by_key(Name::num_labels)
+    }
+
+    /// The SOA record of `zone` as the first server holding it serves it now.
+    pub async fn soa(&self, zone: &Name) -> Option<Record> {
+        let key = RrKey::new(zone.to_lowercase().into(), RecordType::SOA);
+        for z in self.handlers.iter().flatten() {
+            if Name::from(z.origin().clone()) == zone.to_lowercase() {
+                return z
+                    .records()
+                    .await
+                    .get(&key)
+                    .and_then(|set| set.records_without_rrsigs().next().cloned());
+            }
+        }
+        None
     }
 
     /// The current SOA serial of each server holding the zone `zone`.
@@ -203,7 +218,7 @@ async fn replace(zone: &Zone, change: &Change, serial: u32) -> Result<(), LabErr
             if let Some(old) = old {
                 zone.records_mut().await.insert(key, old);
             }
-            return Err(LabError::Net(format!(
+            return Err(LabError::Change(format!(
                 "{} {} was refused by the zone (a CNAME cannot share its name with other data)",
                 change.name, change.rtype
             )));

@@ -20,6 +20,8 @@ use std::time::Duration;
 
 use hickory_proto::rr::Name;
 use hickory_server::Server;
+
+use crate::trace::NameServer;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
 use tokio::net::{TcpListener, UdpSocket};
@@ -65,6 +67,24 @@ pub enum LabError {
     /// A socket could not be bound.
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
+    /// A change to the running lab was refused.
+    #[error("{0}")]
+    Change(String),
+    /// The lab lacks a server, zone or record that was asked for (a custom `--lab-dir`, or
+    /// a control command naming something that is not there).
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// A name written in dnscope's own source (a scenario's or an exercise's); a typo there is an
+/// error, never silently the root.
+///
+/// # Errors
+/// [`LabError::Missing`] naming the text that is not a name.
+pub fn fixture_name(text: &str) -> Result<Name, LabError> {
+    Name::from_ascii(text)
+        .map(|n| n.to_lowercase())
+        .map_err(|e| LabError::Missing(format!("{text:?} is not a DNS name: {e}")))
 }
 
 /// What to start.
@@ -202,6 +222,27 @@ impl Lab {
     /// The socket address of a server.
     pub fn addr(&self, server: &LabServer) -> SocketAddr {
         SocketAddr::new(IpAddr::V4(server.address), self.port)
+    }
+
+    /// The lab's root servers as a trace starts from them (their names and addresses).
+    pub fn root_hints(&self) -> Vec<NameServer> {
+        self.root_servers()
+            .iter()
+            .map(|s| NameServer {
+                name: Some(s.name.clone()),
+                addr: self.addr(s),
+            })
+            .collect()
+    }
+
+    /// The address of a server that answers for the zone holding `qname`.
+    ///
+    /// # Errors
+    /// [`LabError::Missing`] when no lab server answers for it.
+    pub fn authoritative_addr(&self, qname: &Name) -> Result<SocketAddr, LabError> {
+        self.authoritative_for(qname)
+            .and_then(|(_, servers)| servers.first().map(|s| self.addr(s)))
+            .ok_or_else(|| LabError::Missing(format!("no lab server answers for {qname}")))
     }
 
     /// The servers named in the root zone's NS set that serve it: the lab's root hints.

@@ -2,18 +2,21 @@
 //! shows propagation for real: a resolver that cached the old answer, a primary that has the
 //! new one, a secondary that lags behind, a cached NXDOMAIN.
 //!
-//! Each scenario primes some resolver caches, makes a change on the primary of
-//! `cafe.example` while `ns2.cafe.example` lags, and lets the secondary catch up after the
-//! zone's SOA refresh interval (4 s), as a real secondary would.
+//! Each scenario primes a resolver's cache, waits a quarter of the cached TTL (so the cache
+//! age is visible), makes a change on the primary of `cafe.example` while
+//! `ns2.cafe.example` lags, and lets the secondary catch up after the zone's SOA REFRESH, as
+//! a real secondary would. Every figure comes from the zone itself. The narration is typed
+//! [`Event`]s; the binary words them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::rdata::A;
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
 
-use super::{Change, Lab, LabError, ServerKind};
+use super::{Change, Lab, LabError, ServerKind, fixture_name};
 use crate::wire::{QueryOptions, Transport, build_query};
 
 /// A scenario by name.
@@ -25,13 +28,75 @@ pub enum Scenario {
     NewName,
 }
 
-/// One thing that happened during the prelude, for the narration.
+/// What a resolver's cache was primed with.
 #[derive(Debug, Clone)]
-pub struct Event {
-    /// Seconds from the start of the scenario.
+pub enum Primed {
+    /// These records.
+    Answer(Vec<Record>),
+    /// The name's absence, for this long (the negative TTL it was given).
+    NxDomain {
+        /// The SOA TTL the resolver sent, or None without an SOA.
+        ttl: Option<u32>,
+    },
+    /// Something else (an error, NODATA): whatever it was.
+    Other(Option<ResponseCode>),
+}
+
+/// One thing that happened during the prelude.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A secondary was told to lag: it takes no changes until it catches up.
+    SecondaryLags {
+        /// The secondary.
+        secondary: Name,
+    },
+    /// A resolver was asked the question and cached what it got.
+    Primed {
+        /// The resolver.
+        resolver: Name,
+        /// The question.
+        qname: Name,
+        /// Its type.
+        rtype: RecordType,
+        /// What it got.
+        got: Primed,
+    },
+    /// The RRset changed on the primary.
+    Changed {
+        /// The owner.
+        qname: Name,
+        /// The type.
+        rtype: RecordType,
+        /// The new data.
+        data: Vec<RData>,
+        /// Whether the name did not exist before.
+        created: bool,
+        /// The zone's new serial.
+        serial: u32,
+        /// The secondary that did not get it.
+        secondary: Name,
+    },
+}
+
+/// An event and when it happened, in seconds from the start of the scenario.
+#[derive(Debug, Clone)]
+pub struct Timed {
+    /// Seconds from the start.
     pub at: f64,
     /// What happened.
-    pub what: String,
+    pub event: Event,
+}
+
+/// Something still due when the comparison starts.
+#[derive(Debug, Clone)]
+pub enum Pending {
+    /// The secondary catches up this long after the change (the zone's SOA REFRESH).
+    CatchUp {
+        /// The secondary.
+        secondary: Name,
+        /// The delay after the change.
+        after: Duration,
+    },
 }
 
 /// A scenario that has been played up to the moment of comparison.
@@ -44,31 +109,18 @@ pub struct Played {
     /// Its type.
     pub rtype: RecordType,
     /// What happened so far.
-    pub events: Vec<Event>,
-    /// What is still due (the secondary catching up), in words.
-    pub pending: Vec<String>,
+    pub events: Vec<Timed>,
+    /// What is still due.
+    pub pending: Vec<Pending>,
 }
 
 impl Scenario {
-    /// Every scenario's name and one-line description.
-    pub const ALL: &'static [(&'static str, &'static str)] = &[
-        (
-            "propagation",
-            "menu.cafe.example A changes on the primary; one resolver has the old answer cached, the secondary lags",
-        ),
-        (
-            "new-name",
-            "specials.cafe.example A is created after a resolver cached its absence (NXDOMAIN); the secondary lags",
-        ),
-    ];
+    /// Every scenario.
+    pub const ALL: [Scenario; 2] = [Scenario::Propagation, Scenario::NewName];
 
     /// Parse a scenario name.
     pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "propagation" => Some(Scenario::Propagation),
-            "new-name" => Some(Scenario::NewName),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|s| s.name() == name)
     }
 
     /// The scenario's name.
@@ -80,21 +132,41 @@ impl Scenario {
     }
 }
 
-/// How long the prelude waits between priming a cache and the change, so the cache age is
-/// visible (and measurable) in the comparison.
-const AGE: Duration = Duration::from_secs(2);
-/// The secondary catches up after the zone's SOA refresh (cafe.example: 4 s).
-const REFRESH: Duration = Duration::from_secs(4);
+/// The names a scenario plays on, parsed from dnscope's own text.
+struct Cast {
+    zone: Name,
+    secondary: Name,
+    qname: Name,
+    resolver: &'static str,
+    change: Change,
+}
 
-fn name(s: &str) -> Name {
-    Name::from_ascii(s).unwrap_or_else(|_| Name::root())
+fn cast(scenario: Scenario) -> Result<Cast, LabError> {
+    let (qname, resolver, address) = match scenario {
+        Scenario::Propagation => ("menu.cafe.example.", "isp-a.", A::new(192, 0, 2, 20)),
+        Scenario::NewName => ("specials.cafe.example.", "campus.", A::new(192, 0, 2, 30)),
+    };
+    let qname = fixture_name(qname)?;
+    Ok(Cast {
+        zone: fixture_name("cafe.example.")?,
+        secondary: fixture_name("ns2.cafe.example.")?,
+        resolver,
+        change: Change {
+            name: qname.clone(),
+            rtype: RecordType::A,
+            ttl: 8,
+            data: vec![RData::A(address)],
+        },
+        qname,
+    })
 }
 
 /// Play the prelude of `scenario` on `lab`, then return; the catch-up of the secondary is
 /// scheduled in the background on `lab` (keep the lab alive to see it).
 ///
 /// # Errors
-/// [`LabError`] when the lab lacks the scenario's zone or resolvers (a custom `--lab-dir`).
+/// [`LabError::Missing`] when the lab lacks the scenario's zone or resolvers (a custom
+/// `--lab-dir`).
 pub async fn play(
     lab: &Arc<Lab>,
     transport: Arc<dyn Transport>,
@@ -102,79 +174,70 @@ pub async fn play(
 ) -> Result<Played, LabError> {
     let start = Instant::now();
     let mut events = Vec::new();
-    let mut note = |what: String| {
-        events.push(Event {
+    let mut note = |event: Event| {
+        events.push(Timed {
             at: start.elapsed().as_secs_f64(),
-            what,
+            event,
         })
     };
-    let secondary = name("ns2.cafe.example.");
-    let zone = name("cafe.example.");
-    let (qname, primed, change) = match scenario {
-        Scenario::Propagation => (
-            name("menu.cafe.example."),
-            "isp-a.",
-            Change {
-                name: name("menu.cafe.example."),
-                rtype: RecordType::A,
-                ttl: 8,
-                data: vec![RData::A(A::new(192, 0, 2, 20))],
-            },
-        ),
-        Scenario::NewName => (
-            name("specials.cafe.example."),
-            "campus.",
-            Change {
-                name: name("specials.cafe.example."),
-                rtype: RecordType::A,
-                ttl: 8,
-                data: vec![RData::A(A::new(192, 0, 2, 30))],
-            },
-        ),
-    };
-    let resolver = lab
+    let Cast {
+        zone,
+        secondary,
+        qname,
+        resolver,
+        change,
+    } = cast(scenario)?;
+    let missing = |what: String| LabError::Missing(format!("scenario {}: {what}", scenario.name()));
+    let (resolver_name, resolver_addr) = lab
         .servers()
         .iter()
-        .find(|s| s.kind == ServerKind::Resolver && s.name.to_string() == primed)
-        .map(|s| lab.addr(s))
-        .ok_or_else(|| {
-            LabError::Net(format!(
-                "scenario {}: the lab has no resolver {primed}",
-                scenario.name()
-            ))
-        })?;
+        .find(|s| s.kind == ServerKind::Resolver && s.name.to_string() == resolver)
+        .map(|s| (s.name.clone(), lab.addr(s)))
+        .ok_or_else(|| missing(format!("the lab has no resolver {resolver}")))?;
     if lab.serials(&zone).await.len() < 2 {
-        return Err(LabError::Net(format!(
-            "scenario {}: the lab does not serve {zone} from two servers",
-            scenario.name()
+        return Err(missing(format!(
+            "the lab does not serve {zone} from two servers"
         )));
     }
+    let refresh = match lab.soa(&zone).await.map(|r| r.data) {
+        Some(RData::SOA(soa)) => Duration::from_secs(u64::try_from(soa.refresh).unwrap_or(0)),
+        _ => return Err(missing(format!("{zone} has no SOA"))),
+    };
     lab.set_lagging(&secondary, true);
-    note(format!(
-        "{secondary} is a secondary that will lag behind the primary"
-    ));
-    prime(&transport, resolver, &qname).await;
-    note(format!(
-        "{primed} was asked for {qname} A and cached the answer it got ({})",
-        match scenario {
-            Scenario::Propagation => "192.0.2.10, TTL 8 s",
-            Scenario::NewName => "NXDOMAIN, cached for the zone's negative TTL of 5 s",
-        }
-    ));
-    tokio::time::sleep(AGE).await;
+    note(Event::SecondaryLags {
+        secondary: secondary.clone(),
+    });
+    let got = prime(&transport, resolver_addr, &qname).await;
+    // Wait a quarter of the TTL the resolver cached the answer with, so that its cache age
+    // shows (and can be checked) in the comparison.
+    let cached_ttl = match &got {
+        Primed::Answer(records) => records.iter().map(|r| r.ttl).min(),
+        Primed::NxDomain { ttl } => *ttl,
+        Primed::Other(_) => None,
+    };
+    let age = Duration::from_secs(u64::from(cached_ttl.unwrap_or(4))) / 4;
+    note(Event::Primed {
+        resolver: resolver_name,
+        qname: qname.clone(),
+        rtype: RecordType::A,
+        got,
+    });
+    tokio::time::sleep(age).await;
+    let existed = !matches!(scenario, Scenario::NewName);
     let done = lab.apply(&change).await?;
     let serial = done.first().map(|(_, s)| *s).unwrap_or(0);
-    note(format!(
-        "on the primary, {qname} A was {} (serial {serial}); {secondary} did not get the change",
-        match scenario {
-            Scenario::Propagation => "changed to 192.0.2.20",
-            Scenario::NewName => "created as 192.0.2.30",
-        }
-    ));
+    note(Event::Changed {
+        qname: qname.clone(),
+        rtype: change.rtype,
+        data: change.data.clone(),
+        created: !existed,
+        serial,
+        secondary: secondary.clone(),
+    });
     let lab2 = lab.clone();
     let secondary2 = secondary.clone();
     tokio::spawn(async move {
-        tokio::time::sleep(REFRESH).await;
+        tokio::time::sleep(refresh).await;
         let _ = lab2.catch_up(&secondary2).await;
     });
     Ok(Played {
@@ -182,19 +245,32 @@ pub async fn play(
         name: qname,
         rtype: RecordType::A,
         events,
-        pending: vec![format!(
-            "{secondary} catches up {} s after the change (the zone's SOA refresh)",
-            REFRESH.as_secs()
-        )],
+        pending: vec![Pending::CatchUp {
+            secondary,
+            after: refresh,
+        }],
     })
 }
 
-async fn prime(transport: &Arc<dyn Transport>, resolver: SocketAddr, qname: &Name) {
+/// Ask a resolver the question, so that it caches the answer; return what it got.
+async fn prime(transport: &Arc<dyn Transport>, resolver: SocketAddr, qname: &Name) -> Primed {
     let opts = QueryOptions {
         recursion_desired: true,
         timeout: Duration::from_secs(2),
         ..QueryOptions::default()
     };
     let q = build_query(qname, RecordType::A, &opts);
-    let _ = transport.exchange(resolver, &q, &opts).await;
+    match transport.exchange(resolver, &q, &opts).await {
+        Ok(x) if x.response.metadata.response_code == ResponseCode::NXDomain => Primed::NxDomain {
+            ttl: x
+                .response
+                .authorities
+                .iter()
+                .find(|r| r.record_type() == RecordType::SOA)
+                .map(|r| r.ttl),
+        },
+        Ok(x) if !x.response.answers.is_empty() => Primed::Answer(x.response.answers),
+        Ok(x) => Primed::Other(Some(x.response.metadata.response_code)),
+        Err(_) => Primed::Other(None),
+    }
 }

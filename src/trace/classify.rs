@@ -56,13 +56,48 @@ pub enum Verdict {
     /// NOERROR, no data, from an authoritative server.
     NoData(Negative),
     /// A response a resolver must not use, with the reason.
-    Lame(String),
+    Lame(LameReason),
     /// REFUSED (the server does not serve the zone).
     Refused,
     /// SERVFAIL.
     ServFail,
     /// Any other rcode or shape that makes no sense.
-    Bad(String),
+    Bad(BadReason),
+}
+
+/// Why a response makes its server lame for the zone (RFC 1034 §4.2.2, RFC 4697 §2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LameReason {
+    /// NXDOMAIN without AA: not authoritative.
+    NxDomainWithoutAa,
+    /// An answer without AA: cached data, or a server that does not hold the zone.
+    AnswerWithoutAa,
+    /// No answer, no referral and no AA.
+    Empty,
+    /// A referral to a zone that does not contain the name asked.
+    ReferralAway {
+        /// The zone referred to.
+        child: Name,
+    },
+    /// A referral to the zone that was asked (it should have answered).
+    Sideways {
+        /// The zone referred to.
+        child: Name,
+    },
+    /// A referral to a zone above the one that was asked.
+    Upward {
+        /// The zone referred to.
+        child: Name,
+    },
+}
+
+/// Why a response makes no sense.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadReason {
+    /// An rcode a query never gets (FORMERR, NOTIMP, ...).
+    Rcode(ResponseCode),
+    /// An authoritative answer with no record of the type asked for, and no CNAME.
+    NoRecordOfType(RecordType),
 }
 
 impl Verdict {
@@ -86,7 +121,7 @@ pub fn classify(zone: &Name, qname: &Name, qtype: RecordType, response: &Message
         ResponseCode::NoError => {}
         ResponseCode::NXDomain => {
             if !meta.authoritative {
-                return Verdict::Lame("NXDOMAIN without AA (not authoritative)".into());
+                return Verdict::Lame(LameReason::NxDomainWithoutAa);
             }
             // A CNAME chain may precede the NXDOMAIN (RFC 6604): the rcode speaks of the end
             // of the chain. If the chain leaves this zone, the rcode is not this server's to
@@ -104,7 +139,7 @@ pub fn classify(zone: &Name, qname: &Name, qtype: RecordType, response: &Message
         }
         ResponseCode::Refused => return Verdict::Refused,
         ResponseCode::ServFail => return Verdict::ServFail,
-        other => return Verdict::Bad(format!("rcode {}", crate::present::rcode(other))),
+        other => return Verdict::Bad(BadReason::Rcode(other)),
     }
 
     if !response.answers.is_empty() {
@@ -125,22 +160,17 @@ pub fn classify(zone: &Name, qname: &Name, qtype: RecordType, response: &Message
         return Verdict::NoData(negative(response));
     }
     let Some(child) = ns_owner else {
-        return Verdict::Lame("no answer, no referral and no AA".into());
+        return Verdict::Lame(LameReason::Empty);
     };
     if !child.zone_of(&qname.to_lowercase()) {
-        return Verdict::Lame(format!(
-            "referral to {child}, which does not contain {qname}"
-        ));
+        return Verdict::Lame(LameReason::ReferralAway { child });
     }
     if !zone.zone_of(&child) || child.num_labels() <= zone.num_labels() {
-        let which = if child == zone.to_lowercase() {
-            "sideways"
+        return Verdict::Lame(if child == zone.to_lowercase() {
+            LameReason::Sideways { child }
         } else {
-            "upward"
-        };
-        return Verdict::Lame(format!(
-            "{which} referral to {child}: a referral from {zone} must lead below it"
-        ));
+            LameReason::Upward { child }
+        });
     }
     let ns: Vec<(Name, u32)> = response
         .authorities
@@ -179,7 +209,7 @@ pub fn classify(zone: &Name, qname: &Name, qtype: RecordType, response: &Message
 
 fn answer(zone: &Name, qname: &Name, qtype: RecordType, response: &Message) -> Verdict {
     if !response.metadata.authoritative {
-        return Verdict::Lame("answer without AA (not authoritative: cached or lame)".into());
+        return Verdict::Lame(LameReason::AnswerWithoutAa);
     }
     let mut current = qname.to_lowercase();
     let mut cnames: Vec<Record> = Vec::new();
@@ -223,10 +253,7 @@ fn answer(zone: &Name, qname: &Name, qtype: RecordType, response: &Message) -> V
         current = target;
     }
     if cnames.is_empty() {
-        return Verdict::Bad(format!(
-            "the answer section holds no {} record for {qname}",
-            crate::wire::rtype_name(qtype)
-        ));
+        return Verdict::Bad(BadReason::NoRecordOfType(qtype));
     }
     // The chain stays in the zone but the server gave no data for its end: ask again there.
     let target = current;
@@ -368,21 +395,21 @@ mod tests {
         m.authorities.push(ns("test.", "ns1.nic.test."));
         let v = classify(&n("shop.test."), &n("www.shop.test."), RecordType::A, &m);
         assert!(
-            matches!(&v, Verdict::Lame(why) if why.starts_with("upward")),
+            matches!(&v, Verdict::Lame(LameReason::Upward { child }) if *child == n("test.")),
             "{v:?}"
         );
         let mut m = msg(false, ResponseCode::NoError);
         m.authorities.push(ns("shop.test.", "ns1.shop.test."));
         let v = classify(&n("shop.test."), &n("www.shop.test."), RecordType::A, &m);
         assert!(
-            matches!(&v, Verdict::Lame(why) if why.starts_with("sideways")),
+            matches!(&v, Verdict::Lame(LameReason::Sideways { .. })),
             "{v:?}"
         );
         let mut m = msg(false, ResponseCode::NoError);
         m.authorities.push(ns("other.test.", "ns1.other.test."));
         let v = classify(&n("test."), &n("www.shop.test."), RecordType::A, &m);
         assert!(
-            matches!(&v, Verdict::Lame(why) if why.contains("does not contain")),
+            matches!(&v, Verdict::Lame(LameReason::ReferralAway { .. })),
             "{v:?}"
         );
     }
@@ -417,7 +444,7 @@ mod tests {
         m.answers.push(a("www.z.", [192, 0, 2, 1]));
         assert!(matches!(
             classify(&n("z."), &n("www.z."), RecordType::A, &m),
-            Verdict::Lame(_)
+            Verdict::Lame(LameReason::AnswerWithoutAa)
         ));
     }
 
@@ -438,7 +465,7 @@ mod tests {
         let m = msg(false, ResponseCode::NXDomain);
         assert!(matches!(
             classify(&n("z."), &n("nope.z."), RecordType::A, &m),
-            Verdict::Lame(_)
+            Verdict::Lame(LameReason::NxDomainWithoutAa)
         ));
         assert!(matches!(
             classify(

@@ -3,27 +3,42 @@
 //!
 //! The result is a [`Trace`]: a flat list of [`Step`]s (one question asked of one zone's
 //! servers) with their [`Attempt`]s (one server each), linked by `parent` where a step was
-//! needed to find a name server's address (a glueless delegation). Later stages (DNSSEC
-//! verdicts, explanations, batch caches) annotate this structure; the renderers read it.
+//! needed to find a name server's address (a glueless delegation). Everything in it is typed
+//! data: how a trace ended ([`End`], [`Failure`], [`Limit`]), what each response meant
+//! ([`Verdict`], [`LameReason`]), why a name server's address could not be found
+//! ([`NsLookupError`]). The renderers word it; later stages (DNSSEC, batch caches) annotate
+//! it. Other modules read it through the accessors on [`Trace`] rather than walking it.
 //!
-//! Strategy (see `walk.rs`): at each zone cut every known address of the zone's servers is
-//! asked in parallel and the first usable response is followed ([`Fanout::All`]); the others
-//! are still recorded as they come in. [`Fanout::One`] asks one server at a time, as dig does.
+//! Strategy: at each zone cut every known address of the zone's servers is asked in parallel
+//! and the first usable response is followed ([`Fanout::All`]); the others are still recorded
+//! as they come in. [`Fanout::One`] asks one server at a time, as dig does. The pieces:
+//! `cache.rs` (the delegation cache: zone cuts and server addresses learnt), `walker.rs`
+//! (shared state, budget, waiting for late servers), `resolve.rs` (the resolution loop),
+//! `fanout.rs` (asking a zone's servers and recording each outcome), `glueless.rs` (looking up
+//! the addresses of name servers that came without glue), `classify.rs` (what a response means).
 
+mod cache;
 mod classify;
+mod fanout;
+mod glueless;
 pub mod hints;
-mod walk;
+mod resolve;
+mod walker;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_proto::rr::{Name, Record, RecordType};
 
-pub use classify::{Negative, Referral, Verdict, classify};
+pub use classify::{BadReason, LameReason, Negative, Referral, Verdict, classify};
 
 use crate::wire::{Exchange, QueryOptions, Transport, WireError};
+
+/// Addresses asked at once at one zone cut, at most (a zone with a huge NS set must not turn
+/// one step into a flood; see dnsviz#119).
+const MAX_FANOUT: usize = 32;
 
 /// How many servers of a zone to ask at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,17 +49,18 @@ pub enum Fanout {
     One,
 }
 
-/// A root server to start from.
-#[derive(Debug, Clone)]
-pub struct RootServer {
-    /// Its host name, when known.
+/// A name server met on the way (a root from the hints, or a server of a zone cut): its host
+/// name when known, and one address of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameServer {
+    /// Its host name (None for `--root ADDR`).
     pub name: Option<Name>,
-    /// Its address.
+    /// The address asked.
     pub addr: SocketAddr,
 }
 
 /// Where the root servers came from, printed first in every trace.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartFrom {
     /// dnscope's built-in IANA hints, with their date.
     BuiltIn { date: &'static str },
@@ -56,11 +72,36 @@ pub enum StartFrom {
     Lab,
 }
 
+/// Which address families a trace may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Family {
+    /// IPv4 server addresses.
+    pub ipv4: bool,
+    /// IPv6 server addresses.
+    pub ipv6: bool,
+}
+
+impl Family {
+    /// Both families.
+    pub const BOTH: Family = Family {
+        ipv4: true,
+        ipv6: true,
+    };
+
+    /// Whether `ip` may be asked.
+    pub fn allows(self, ip: &IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(_) => self.ipv4,
+            IpAddr::V6(_) => self.ipv6,
+        }
+    }
+}
+
 /// Limits and switches of a trace.
 #[derive(Debug, Clone)]
 pub struct TraceOptions {
     /// The root servers.
-    pub roots: Vec<RootServer>,
+    pub roots: Vec<NameServer>,
     /// Where they came from.
     pub start: StartFrom,
     /// The port for every server address learnt on the way.
@@ -81,10 +122,8 @@ pub struct TraceOptions {
     pub max_ns_lookups: usize,
     /// Wall-clock limit for the whole trace.
     pub deadline: Duration,
-    /// Use IPv4 server addresses.
-    pub ipv4: bool,
-    /// Use IPv6 server addresses.
-    pub ipv6: bool,
+    /// The address families to use.
+    pub family: Family,
     /// How long to wait, once the outcome is known, for the servers that lost the race.
     pub stragglers: Stragglers,
 }
@@ -118,26 +157,9 @@ impl Default for TraceOptions {
             max_cnames: 12,
             max_ns_lookups: 4,
             deadline: Duration::from_secs(30),
-            ipv4: true,
-            ipv6: true,
+            family: Family::BOTH,
             stragglers: Stragglers::Grace,
         }
-    }
-}
-
-impl TraceOptions {
-    /// Point a trace at a running lab: its root servers, its port for every address learnt.
-    pub fn start_at_lab(&mut self, lab: &crate::lab::Lab) {
-        self.roots = lab
-            .root_servers()
-            .iter()
-            .map(|s| RootServer {
-                name: Some(s.name.clone()),
-                addr: lab.addr(s),
-            })
-            .collect();
-        self.start = StartFrom::Lab;
-        self.port = lab.port();
     }
 }
 
@@ -171,10 +193,8 @@ pub enum AttemptStatus {
 /// One query to one server within a step.
 #[derive(Debug, Clone)]
 pub struct Attempt {
-    /// The server's host name, when known.
-    pub server: Option<Name>,
-    /// Where the query went.
-    pub addr: SocketAddr,
+    /// The server asked.
+    pub ns: NameServer,
     /// When it was sent, from the start of the trace.
     pub sent_at: Duration,
     /// What came of it.
@@ -186,11 +206,68 @@ pub struct Attempt {
 impl Attempt {
     /// The round-trip time, when a response came.
     pub fn rtt(&self) -> Option<Duration> {
+        self.exchange().map(|x| x.rtt)
+    }
+
+    /// The exchange, when a response came.
+    pub fn exchange(&self) -> Option<&Exchange> {
         match &self.status {
-            AttemptStatus::Done(Ok(x)) => Some(x.rtt),
+            AttemptStatus::Done(Ok(x)) => Some(x),
             _ => None,
         }
     }
+
+    /// Whether a resolver could move on with this attempt's response.
+    pub fn is_usable(&self) -> bool {
+        self.verdict.as_ref().is_some_and(Verdict::is_good)
+    }
+}
+
+/// Why a name server's address lookup found nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NsLookupError {
+    /// Finding the address needs that same address.
+    Cycle(Cycle),
+    /// The answer held no address record.
+    NoAddressInAnswer,
+    /// The name server's name does not exist.
+    NxDomain,
+    /// The name exists without an address record.
+    NoData,
+    /// The lookup failed at `zone`.
+    Failed {
+        /// Where it failed.
+        zone: Name,
+        /// Why.
+        failure: Box<Failure>,
+    },
+    /// The lookup hit a limit.
+    Limit(Limit),
+    /// The trace ended before the lookup did.
+    Unfinished,
+}
+
+/// A glueless cycle: a name server's address can only be found through itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cycle {
+    /// The name server lies inside the zone it serves, and the parent sent no glue.
+    InOwnZone {
+        /// The name server.
+        ns: Name,
+        /// The zone it serves.
+        zone: Name,
+    },
+    /// Looking up `path[0]` needed `path[1]`, and so on, which needed `path[0]` again.
+    Names {
+        /// The name servers, in the order their lookups were started.
+        path: Vec<Name>,
+    },
+    /// Each zone is served by a name server whose name lies in the next zone, and the last
+    /// one's in the first again.
+    Zones {
+        /// `(zone, name server)` links, in order.
+        links: Vec<(Name, Name)>,
+    },
 }
 
 /// A name server address lookup done for a step (glueless delegation).
@@ -199,7 +276,7 @@ pub struct NsLookup {
     /// The NS name looked up.
     pub ns: Name,
     /// Addresses found, or why none.
-    pub result: Result<Vec<std::net::IpAddr>, String>,
+    pub result: Result<Vec<IpAddr>, NsLookupError>,
     /// Wall time of the lookup.
     pub elapsed: Duration,
     /// Its cold best path.
@@ -237,42 +314,92 @@ pub struct Step {
 }
 
 impl Step {
+    /// The attempt that was followed.
+    pub fn chosen_attempt(&self) -> Option<&Attempt> {
+        self.chosen.and_then(|i| self.attempts.get(i))
+    }
+
     /// The verdict of the attempt that was followed.
     pub fn verdict(&self) -> Option<&Verdict> {
-        self.chosen
-            .and_then(|i| self.attempts.get(i))
-            .and_then(|a| a.verdict.as_ref())
+        self.chosen_attempt().and_then(|a| a.verdict.as_ref())
+    }
+
+    /// Whether some server sent a response (usable or not).
+    pub fn any_reply(&self) -> bool {
+        self.attempts.iter().any(|a| a.exchange().is_some())
     }
 }
 
-/// A limit that ended a trace early.
+/// A limit that ended a trace early, with where it was hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Limit {
-    /// The query budget.
-    Budget(usize),
-    /// Too many referrals in one resolution.
-    Referrals(usize),
-    /// Glueless lookups nested too deep.
-    Depth(usize),
-    /// Too many CNAME links.
-    Cnames(usize),
-    /// The overall deadline.
+    /// The query budget was spent before asking `zone` for `qname`/`qtype`; `partial` when
+    /// some of the zone's servers were asked and only the others were left out.
+    Budget {
+        /// The budget.
+        budget: usize,
+        /// The zone about to be asked.
+        zone: Name,
+        /// The question.
+        qname: Name,
+        /// Its type.
+        qtype: RecordType,
+        /// Some of the zone's servers had been asked.
+        partial: bool,
+    },
+    /// Too many referrals while resolving `qname`.
+    Referrals {
+        /// The limit.
+        max: usize,
+        /// The name being resolved.
+        qname: Name,
+    },
+    /// Looking up the servers of `zone` would nest glueless lookups too deep.
+    Depth {
+        /// The limit.
+        max: usize,
+        /// The zone whose servers needed looking up.
+        zone: Name,
+    },
+    /// Too many CNAME links from `qname`.
+    Cnames {
+        /// The limit.
+        max: usize,
+        /// Where the chain started.
+        qname: Name,
+    },
+    /// The trace did not finish within the deadline.
     Deadline(Duration),
 }
 
 /// Why a resolution failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// No server of the zone replied at all (timeouts, nothing listening).
-    NoReply,
-    /// Servers replied, but none usefully (lame, REFUSED, SERVFAIL, bad responses).
-    Unusable,
-    /// The zone's NS names have no address and could not be looked up.
-    NoAddress,
-    /// A CNAME chain came back to a name already seen.
-    CnameLoop,
+    /// No server asked at `step` replied at all (timeouts, nothing listening).
+    NoReply {
+        /// The step whose attempts say what each server did.
+        step: usize,
+    },
+    /// Servers replied at `step`, but none usefully (lame, REFUSED, SERVFAIL, bad responses).
+    Unusable {
+        /// The step whose attempts say what each server did.
+        step: usize,
+    },
+    /// The zone's NS names have no address and could not be looked up (the lookups are in
+    /// the step's `ns_lookups`).
+    NoAddress {
+        /// The step that needed the addresses.
+        step: usize,
+    },
+    /// The zone has no name server with an address and none that could be looked up.
+    NoServers,
+    /// A CNAME chain came back to a name already seen: the chain, from the first name.
+    CnameLoop {
+        /// Every name of the chain, then the one it returned to.
+        chain: Vec<Name>,
+    },
     /// Finding a name server's address needed that same name server (A needs B needs A).
-    GluelessCycle,
+    GluelessCycle(Cycle),
 }
 
 /// How a trace ended.
@@ -290,16 +417,9 @@ pub enum End {
         zone: Name,
         /// Why.
         failure: Failure,
-        /// The servers involved and a one-line account.
-        detail: String,
     },
     /// A limit was hit; the steps so far are kept.
-    Limit {
-        /// Which limit.
-        limit: Limit,
-        /// Where it was hit.
-        detail: String,
-    },
+    Limit(Limit),
 }
 
 impl End {
@@ -309,13 +429,27 @@ impl End {
         match self {
             End::Answer | End::NoData(_) => ResponseCode::NoError,
             End::NxDomain(_) => ResponseCode::NXDomain,
-            End::Failed { .. } | End::Limit { .. } => ResponseCode::ServFail,
+            End::Failed { .. } | End::Limit(_) => ResponseCode::ServFail,
         }
     }
 
     /// An answer or a proper negative answer was reached.
     pub fn is_success(&self) -> bool {
         matches!(self, End::Answer | End::NxDomain(_) | End::NoData(_))
+    }
+
+    /// The exit code for a trace that ended this way (see [`crate::exit`]).
+    pub fn exit_code(&self) -> u8 {
+        use crate::exit;
+        match self {
+            End::Answer | End::NxDomain(_) | End::NoData(_) => exit::OK,
+            End::Limit(_) => exit::LIMIT,
+            End::Failed {
+                failure: Failure::NoReply { .. },
+                ..
+            } => exit::NO_REPLY,
+            End::Failed { .. } => exit::FAILED,
+        }
     }
 }
 
@@ -329,7 +463,7 @@ pub struct Trace {
     /// Where it started.
     pub start: StartFrom,
     /// The root servers it started from.
-    pub roots: Vec<RootServer>,
+    pub roots: Vec<NameServer>,
     /// Every question asked, in order.
     pub steps: Vec<Step>,
     /// How it ended.
@@ -350,6 +484,65 @@ pub struct Trace {
     pub cold_best_path: Duration,
 }
 
+impl Trace {
+    /// The steps of the main resolution (not nested NS lookups), with their indexes.
+    pub fn main_steps(&self) -> impl Iterator<Item = (usize, &Step)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.parent.is_none())
+    }
+
+    /// The steps nested directly under step `index` (its NS lookups), with their indexes.
+    pub fn children(&self, index: usize) -> impl Iterator<Item = (usize, &Step)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.parent == Some(index))
+    }
+
+    /// The first main step whose servers answered for the name itself (an answer, a CNAME
+    /// or a negative answer): the zone holding the name.
+    pub fn answering_step(&self) -> Option<(usize, &Step)> {
+        self.main_steps().find(|(_, s)| {
+            matches!(
+                s.verdict(),
+                Some(
+                    Verdict::Answer { .. }
+                        | Verdict::Cname { .. }
+                        | Verdict::NxDomain(_)
+                        | Verdict::NoData(_)
+                )
+            )
+        })
+    }
+
+    /// The referral on the main path that delegated `zone` (the parent's view of its NS set).
+    pub fn delegation_of(&self, zone: &Name) -> Option<&Referral> {
+        self.main_steps().find_map(|(_, s)| match s.verdict() {
+            Some(Verdict::Referral(r)) if r.zone == *zone => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Every address in the final answer (A and AAAA).
+    pub fn answer_addresses(&self) -> Vec<IpAddr> {
+        addresses(&self.answer)
+    }
+}
+
+/// The A and AAAA addresses among `records`.
+pub fn addresses(records: &[Record]) -> Vec<IpAddr> {
+    records
+        .iter()
+        .filter_map(|r| match &r.data {
+            hickory_proto::rr::RData::A(a) => Some(IpAddr::V4(a.0)),
+            hickory_proto::rr::RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Trace `name`/`rtype` from the roots in `options`.
 pub async fn run(
     transport: Arc<dyn Transport>,
@@ -357,5 +550,5 @@ pub async fn run(
     name: Name,
     rtype: RecordType,
 ) -> Trace {
-    walk::run(transport, options, name, rtype).await
+    walker::run(transport, options, name, rtype).await
 }

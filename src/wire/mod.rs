@@ -13,6 +13,7 @@ mod udp;
 mod tests;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_proto::op::Message;
@@ -163,7 +164,7 @@ pub enum WireError {
     },
     /// The kernel said nothing listens there (ICMP port unreachable, or TCP RST).
     #[error("{server}: connection refused over {protocol} (nothing listens there)")]
-    Refused {
+    Unreachable {
         server: SocketAddr,
         protocol: Protocol,
     },
@@ -200,15 +201,11 @@ fn ignored_suffix(ignored: &[Ignored]) -> String {
 }
 
 impl WireError {
-    /// A short machine-readable kind, used in JSON output.
-    pub fn kind(&self) -> &'static str {
+    /// The packets that arrived but were not the answer (only a timeout keeps them).
+    pub fn ignored(&self) -> &[Ignored] {
         match self {
-            WireError::Timeout { .. } => "timeout",
-            WireError::Refused { .. } => "refused",
-            WireError::BadResponse { .. } => "bad_response",
-            WireError::Io { .. } => "io",
-            WireError::Encode(_) => "encode",
-            WireError::Forbidden { .. } => "forbidden",
+            WireError::Timeout { ignored, .. } => ignored,
+            _ => &[],
         }
     }
 }
@@ -247,58 +244,115 @@ impl Transport for NetTransport {
         let bytes = query
             .to_vec()
             .map_err(|e| WireError::Encode(e.to_string()))?;
+        let evidence =
+            |protocol, response, rtt, response_bytes, udp_attempts, truncated, ignored| Exchange {
+                server,
+                protocol,
+                query: query.clone(),
+                response,
+                rtt,
+                request_bytes: bytes.len(),
+                response_bytes,
+                udp_attempts,
+                truncated,
+                ignored,
+            };
         if opts.tcp_only {
             let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;
-            return Ok(Exchange {
-                server,
-                protocol: Protocol::Tcp,
-                query: query.clone(),
-                response: answer.message,
-                rtt: answer.rtt,
-                request_bytes: bytes.len(),
-                response_bytes: answer.bytes,
-                udp_attempts: 0,
-                truncated: None,
-                ignored: Vec::new(),
-            });
+            return Ok(evidence(
+                Protocol::Tcp,
+                answer.message,
+                answer.rtt,
+                answer.bytes,
+                0,
+                None,
+                Vec::new(),
+            ));
         }
         let udp = udp::ask(server, query, &bytes, opts).await?;
-        if udp.message.metadata.truncation && opts.tcp_on_truncation {
-            // RFC 7766 §5: a truncated answer is only a hint; discard it and ask over TCP.
-            let truncated = Truncated {
-                rtt: udp.rtt,
-                bytes: udp.bytes,
-                records: udp.message.answers.len()
-                    + udp.message.authorities.len()
-                    + udp.message.additionals.len(),
-            };
-            let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;
-            return Ok(Exchange {
-                server,
-                protocol: Protocol::Tcp,
-                query: query.clone(),
-                response: answer.message,
-                rtt: answer.rtt,
-                request_bytes: bytes.len(),
-                response_bytes: answer.bytes,
-                udp_attempts: udp.attempts,
-                truncated: Some(truncated),
-                ignored: udp.ignored,
-            });
+        if !(udp.message.metadata.truncation && opts.tcp_on_truncation) {
+            return Ok(evidence(
+                Protocol::Udp,
+                udp.message,
+                udp.rtt,
+                udp.bytes,
+                udp.attempts,
+                None,
+                udp.ignored,
+            ));
         }
-        Ok(Exchange {
-            server,
-            protocol: Protocol::Udp,
-            query: query.clone(),
-            response: udp.message,
+        // RFC 7766 §5: a truncated answer is only a hint; discard it and ask over TCP.
+        let truncated = Truncated {
             rtt: udp.rtt,
-            request_bytes: bytes.len(),
-            response_bytes: udp.bytes,
-            udp_attempts: udp.attempts,
-            truncated: None,
-            ignored: udp.ignored,
-        })
+            bytes: udp.bytes,
+            records: udp.message.answers.len()
+                + udp.message.authorities.len()
+                + udp.message.additionals.len(),
+        };
+        let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;
+        Ok(evidence(
+            Protocol::Tcp,
+            answer.message,
+            answer.rtt,
+            answer.bytes,
+            udp.attempts,
+            Some(truncated),
+            udp.ignored,
+        ))
     }
+}
+
+/// One question for one server, as [`ask_all`] takes them.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Where to ask.
+    pub server: SocketAddr,
+    /// The question.
+    pub query: Message,
+    /// How.
+    pub options: QueryOptions,
+}
+
+/// Ask every job at once and wait for all of them (each bounded by its own timeouts); the
+/// results come back in the order of the jobs. A task that dies (a bug) is reported as a
+/// local error for its job, never as a missing entry.
+pub async fn ask_all(
+    transport: &Arc<dyn Transport>,
+    jobs: Vec<Job>,
+) -> Vec<Result<Exchange, WireError>> {
+    let mut tasks = tokio::task::JoinSet::new();
+    let servers: Vec<SocketAddr> = jobs.iter().map(|j| j.server).collect();
+    for (i, job) in jobs.into_iter().enumerate() {
+        let transport = transport.clone();
+        tasks.spawn(async move {
+            (
+                i,
+                transport
+                    .exchange(job.server, &job.query, &job.options)
+                    .await,
+            )
+        });
+    }
+    let mut results: Vec<Option<Result<Exchange, WireError>>> =
+        servers.iter().map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((i, result)) = joined
+            && let Some(slot) = results.get_mut(i)
+        {
+            *slot = Some(result);
+        }
+    }
+    results
+        .into_iter()
+        .zip(servers)
+        .map(|(result, server)| {
+            result.unwrap_or(Err(WireError::Io {
+                server,
+                protocol: Protocol::Udp,
+                message: "the query task failed".to_string(),
+            }))
+        })
+        .collect()
 }
 
 /// A transport that only lets questions to loopback addresses through.

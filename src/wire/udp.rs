@@ -119,7 +119,7 @@ pub(super) fn classify(server: SocketAddr, e: io::Error) -> WireError {
 pub(super) fn classify_for(server: SocketAddr, protocol: Protocol, e: io::Error) -> WireError {
     match e.kind() {
         io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset => {
-            WireError::Refused { server, protocol }
+            WireError::Unreachable { server, protocol }
         }
         _ => WireError::Io {
             server,

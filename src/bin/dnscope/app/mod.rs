@@ -1,0 +1,86 @@
+//! Running a plan: (lab) → resolve servers → engine → render → exit code. One file per
+//! command; this one dispatches and holds what they share (the lab, the transport, errors).
+
+mod compare;
+mod lab;
+mod query;
+mod teach;
+mod trace;
+
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use dnscope::exit;
+use dnscope::lab::{Lab, LabConfig};
+use dnscope::wire::{LoopbackOnly, NetTransport, Transport, loopback_only_from_env};
+
+use crate::cli::Cli;
+use crate::plan::{Job, Plan};
+
+/// An error with the exit code it maps to.
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    pub fn new(code: u8, error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code,
+            error: error.into(),
+        }
+    }
+}
+
+/// Validate the command line and run it; the exit code on success.
+///
+/// # Errors
+/// [`Failure`] with the exit code for bad input, a lab that cannot start, a broken output.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
+    let plan = Plan::from_cli(&cli).map_err(|e| Failure::new(exit::USAGE, e))?;
+    let out = plan.output;
+    match plan.job {
+        Job::Query(job) => query::run(job, out).await,
+        Job::Trace(job) => trace::run(job, out).await,
+        Job::Compare(job) => compare::run(job, out).await,
+        Job::Lab(config) => lab::run(config, out).await,
+        Job::Exercises {
+            lab,
+            number,
+            solution,
+        } => teach::exercises(lab, number, solution, out).await,
+        Job::Explain(topic) => teach::explain(topic.as_deref(), out),
+        Job::Completions(shell) => teach::completions(shell),
+        Job::Man => teach::man(),
+    }
+}
+
+/// Start the lab a plan asks for.
+async fn start_lab(config: Option<&LabConfig>) -> Result<Option<Arc<Lab>>, Failure> {
+    match config {
+        Some(c) => Lab::start(c)
+            .await
+            .map(|lab| Some(Arc::new(lab)))
+            .map_err(|e| Failure::new(exit::LAB, anyhow!("lab: {e}"))),
+        None => Ok(None),
+    }
+}
+
+/// Stop the lab once nothing else holds it.
+async fn stop_lab(lab: Option<Arc<Lab>>) {
+    if let Some(lab) = lab
+        && let Ok(lab) = Arc::try_unwrap(lab)
+    {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), lab.stop()).await;
+    }
+}
+
+/// The transport for a run: loopback only with the lab (a stray glue record or CNAME must
+/// never send a packet off the machine) or when DNSCOPE_LOOPBACK_ONLY is set.
+fn transport(lab: bool) -> Arc<dyn Transport> {
+    if lab || loopback_only_from_env() {
+        Arc::new(LoopbackOnly(NetTransport))
+    } else {
+        Arc::new(NetTransport)
+    }
+}

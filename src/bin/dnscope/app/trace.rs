@@ -1,0 +1,67 @@
+//! `dnscope trace`: from the roots (the lab's, hints, or given) down, then text, JSON or a
+//! picture.
+
+use std::io::Write;
+
+use anyhow::anyhow;
+use dnscope::exit;
+use dnscope::trace;
+
+use super::{Failure, start_lab, stop_lab, transport};
+use crate::output::emit;
+use crate::plan::{Output, Picture, TraceJob};
+use crate::render;
+
+pub async fn run(job: TraceJob, out: Output) -> Result<u8, Failure> {
+    let lab = start_lab(job.start.lab.as_ref()).await?;
+    let options = job.start.options(lab.as_deref(), job.settings);
+    let result = trace::run(transport(lab.is_some()), options, job.name, job.rtype).await;
+    stop_lab(lab).await;
+    match out.picture {
+        Some(Picture::Dot) => emit(|w| w.write_all(render::dot::render(&result).as_bytes()))?,
+        Some(Picture::Svg) => {
+            let svg = graphviz(&render::dot::render(&result))?;
+            emit(|w| w.write_all(&svg))?;
+        }
+        None if out.json => {
+            emit(|w| render::json::write(w, &render::json::trace::document(&result)))?
+        }
+        None => emit(|w| render::trace::render(w, &result, &out))?,
+    }
+    Ok(result.end.exit_code())
+}
+
+/// Render DOT to SVG with Graphviz's `dot`, which must be installed.
+fn graphviz(dot: &str) -> Result<Vec<u8>, Failure> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            Failure::new(
+                exit::ENV,
+                anyhow!("--format svg needs Graphviz's `dot` (apt-get install graphviz): {e}; --format dot prints the graph itself"),
+            )
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(dot.as_bytes())
+            .map_err(|e| Failure::new(exit::INTERNAL, anyhow!("writing to dot: {e}")))?;
+    }
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Failure::new(exit::INTERNAL, anyhow!("running dot: {e}")))?;
+    if !out.status.success() {
+        return Err(Failure::new(
+            exit::INTERNAL,
+            anyhow!(
+                "dot failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(out.stdout)
+}

@@ -1,0 +1,350 @@
+//! From what the user typed to a complete, validated plan (ripgrep's low-args → high-args
+//! step). Everything that can be checked without the network is checked here, once, with
+//! one-line errors; nothing past this module sees a clap type.
+//!
+//! A plan is complete except for what only a running lab or the system can tell: the lab's
+//! port and root servers, lab server names, host names and resolv.conf. Those are resolved
+//! in one step each ([`Start::options`], [`servers::resolve`]) right after the lab starts.
+//!
+//! - `args.rs`: names, types, `-x`, durations;
+//! - `servers.rs`: `@SERVER` / `LABEL=ADDR` syntax, and turning it into targets;
+//! - `start.rs`: where a trace starts (the lab, a hints file, `--root`, built-in hints).
+
+mod args;
+pub mod servers;
+mod start;
+
+use std::io::IsTerminal;
+
+use anyhow::{Result, bail};
+use dnscope::compare::Question;
+use dnscope::lab::scenario::Scenario;
+use dnscope::lab::{LabConfig, LabSource};
+use dnscope::trace::{Family, Fanout, Stragglers, TraceOptions};
+use dnscope::wire::QueryOptions;
+use hickory_proto::rr::{Name, RecordType};
+
+pub use servers::ServerSpec;
+pub use start::Start;
+
+use crate::cli::{
+    Cli, ColorChoice, Command, CompareArgs, LabAction, LabArgs, LabFlags, QueryArgs, TraceArgs,
+    TraceFormat,
+};
+
+/// A complete run: what to do, and how to show it.
+#[derive(Debug)]
+pub struct Plan {
+    /// How to show the result.
+    pub output: Output,
+    /// What to do.
+    pub job: Job,
+}
+
+/// How to show results, decided once.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// Colour and styles (`--color`, NO_COLOR, TERM=dumb, a terminal).
+    pub styled: bool,
+    /// One JSON document instead of text.
+    pub json: bool,
+    /// Plain-words readings for classrooms.
+    pub explain: bool,
+    /// More detail (-v, -vv).
+    pub verbose: u8,
+    /// `trace --format`: a picture instead of text.
+    pub picture: Option<Picture>,
+}
+
+/// A picture of a trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Picture {
+    /// Graphviz DOT source.
+    Dot,
+    /// SVG, rendered by Graphviz's `dot`.
+    Svg,
+}
+
+/// What to do.
+#[derive(Debug)]
+pub enum Job {
+    Query(QueryJob),
+    Trace(TraceJob),
+    Compare(CompareJob),
+    Lab(LabConfig),
+    Exercises {
+        lab: LabConfig,
+        number: Option<usize>,
+        solution: bool,
+    },
+    Explain(Option<String>),
+    Completions(clap_complete::Shell),
+    Man,
+}
+
+/// A validated `query`.
+#[derive(Debug)]
+pub struct QueryJob {
+    pub name: Name,
+    pub rtype: RecordType,
+    /// The servers as typed; empty means the lab's server for the name, or resolv.conf's.
+    pub servers: Vec<ServerSpec>,
+    pub options: QueryOptions,
+    /// `-p`: the port for servers given without one.
+    pub port: Option<u16>,
+    pub lab: Option<LabConfig>,
+}
+
+/// A validated `trace`.
+#[derive(Debug)]
+pub struct TraceJob {
+    pub name: Name,
+    pub rtype: RecordType,
+    /// Where it starts (the lab, hints, roots) and on which port.
+    pub start: Start,
+    /// Every other setting (roots and port are filled in by [`Start::options`]).
+    pub settings: TraceOptions,
+}
+
+/// A validated `compare`.
+#[derive(Debug)]
+pub struct CompareJob {
+    pub question: Question,
+    /// `(label, server)`, in the order given.
+    pub resolvers: Vec<(String, ServerSpec)>,
+    /// `--auth`: authoritative servers given instead of found.
+    pub auth: Vec<ServerSpec>,
+    /// Where the discovery trace starts.
+    pub start: Start,
+    pub query: QueryOptions,
+    /// `--watch`: ask again every so often.
+    pub watch: Option<std::time::Duration>,
+    pub watch_limit: std::time::Duration,
+}
+
+impl Plan {
+    /// Validate the command line.
+    ///
+    /// # Errors
+    /// A one-line message naming the flag or argument that is wrong.
+    pub fn from_cli(cli: &Cli) -> Result<Self> {
+        let output = Output {
+            styled: styled(cli.color),
+            json: cli.json,
+            explain: cli.explain,
+            verbose: cli.verbose,
+            picture: match &cli.command {
+                Command::Trace(t) if !cli.json => match t.format {
+                    TraceFormat::Text => None,
+                    TraceFormat::Dot => Some(Picture::Dot),
+                    TraceFormat::Svg => Some(Picture::Svg),
+                },
+                _ => None,
+            },
+        };
+        let job = match &cli.command {
+            Command::Query(a) => Job::Query(query(a)?),
+            Command::Trace(a) => Job::Trace(trace(a)?),
+            Command::Compare(a) => Job::Compare(compare(a)?),
+            Command::Lab(a) => lab(a),
+            Command::Explain { topic } => Job::Explain(topic.clone()),
+            Command::Completions { shell } => Job::Completions(*shell),
+            Command::Man => Job::Man,
+        };
+        Ok(Plan { output, job })
+    }
+}
+
+/// Whether to style output: `--color` first, then NO_COLOR (non-empty, as no-color.org says),
+/// then TERM=dumb, then whether stdout is a terminal.
+fn styled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            !no_color && !dumb && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn query(a: &QueryArgs) -> Result<QueryJob> {
+    let mut servers = Vec::new();
+    let mut words = Vec::new();
+    for arg in &a.args {
+        match arg.strip_prefix('@') {
+            Some(server) => servers.push(servers::spec(server)?),
+            None => words.push(arg.as_str()),
+        }
+    }
+    let (name, rtype) = args::question(
+        "dnscope query NAME [TYPE] [@SERVER]...",
+        &words,
+        a.reverse.as_deref(),
+        a.rtype.as_deref(),
+    )?;
+    if a.dnssec && a.no_edns {
+        bail!("--dnssec needs EDNS (the DO bit lives in the OPT record): drop --no-edns");
+    }
+    Ok(QueryJob {
+        name,
+        rtype,
+        servers,
+        options: QueryOptions {
+            recursion_desired: !a.no_rd,
+            edns: !a.no_edns,
+            dnssec_ok: a.dnssec,
+            checking_disabled: a.cd,
+            timeout: args::duration(&a.timeout)?,
+            retries: a.retries,
+            tcp_only: a.tcp,
+            tcp_on_truncation: !a.no_tcp_fallback,
+        },
+        port: a.port,
+        lab: lab_config(&a.lab),
+    })
+}
+
+fn trace(a: &TraceArgs) -> Result<TraceJob> {
+    let words: Vec<&str> = a.args.iter().map(String::as_str).collect();
+    if let Some(server) = words.iter().find(|w| w.starts_with('@')) {
+        bail!(
+            "unexpected {server:?}: a trace starts from the root; use --root ADDR to start elsewhere"
+        );
+    }
+    let (name, rtype) = args::question(
+        "dnscope trace NAME [TYPE]",
+        &words,
+        a.reverse.as_deref(),
+        None,
+    )?;
+    let start = Start::from_flags(&a.start, lab_config(&a.lab))?;
+    let settings = TraceOptions {
+        fanout: if a.one { Fanout::One } else { Fanout::All },
+        query: QueryOptions {
+            recursion_desired: false,
+            edns: true,
+            dnssec_ok: a.dnssec,
+            checking_disabled: false,
+            timeout: args::duration(&a.timeout)?,
+            retries: a.retries,
+            tcp_only: a.tcp,
+            tcp_on_truncation: true,
+        },
+        budget: a.budget,
+        max_depth: a.max_depth,
+        deadline: args::duration(&a.deadline)?,
+        family: Family {
+            ipv4: !a.ipv6_only,
+            ipv6: !a.ipv4_only,
+        },
+        stragglers: if a.wait_all {
+            Stragglers::All
+        } else if a.no_wait {
+            Stragglers::None
+        } else {
+            Stragglers::Grace
+        },
+        ..TraceOptions::default()
+    };
+    if settings.budget == 0 {
+        bail!("--budget must allow at least one query");
+    }
+    Ok(TraceJob {
+        name,
+        rtype,
+        start,
+        settings,
+    })
+}
+
+fn compare(a: &CompareArgs) -> Result<CompareJob> {
+    let lab = lab_config(&a.lab);
+    let scenario = match &a.scenario {
+        Some(s) => {
+            let Some(found) = Scenario::parse(s) else {
+                let names: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+                bail!("unknown scenario {s:?} (known: {})", names.join(", "));
+            };
+            if lab.is_none() {
+                bail!("--scenario plays on the embedded lab: add --lab");
+            }
+            Some(found)
+        }
+        None => None,
+    };
+    let words: Vec<&str> = a.args.iter().map(String::as_str).collect();
+    let question = match scenario {
+        Some(_) if !words.is_empty() => bail!("--scenario sets the question itself: drop NAME"),
+        Some(s) => Question::Scenario(s),
+        None if words.is_empty() => bail!("no name given: dnscope compare NAME [TYPE]"),
+        None => {
+            let (name, rtype) = args::question("dnscope compare NAME [TYPE]", &words, None, None)?;
+            Question::Name(name, rtype)
+        }
+    };
+    let resolvers = servers::resolver_list(&a.resolvers, a.resolvers_file.as_deref(), a.public)?;
+    if a.public && lab.is_some() {
+        bail!("--public asks resolvers on the Internet; it does not mix with --lab");
+    }
+    let mut auth = Vec::new();
+    for s in &a.auth {
+        auth.push(servers::spec(s)?);
+    }
+    let query = QueryOptions {
+        timeout: args::duration(&a.timeout)?,
+        retries: a.retries,
+        ..QueryOptions::default()
+    };
+    let watch = match &a.watch {
+        Some(w) => Some(args::duration(w)?),
+        None => None,
+    };
+    Ok(CompareJob {
+        question,
+        resolvers,
+        auth,
+        start: Start::from_flags(&a.start, lab)?,
+        query,
+        watch,
+        watch_limit: args::duration(&a.watch_limit)?,
+    })
+}
+
+fn lab(a: &LabArgs) -> Job {
+    let config = LabConfig {
+        source: a.lab_dir.clone().map(LabSource::Dir).unwrap_or_default(),
+        net: a.net,
+        port: a.port,
+    };
+    match &a.action {
+        Some(LabAction::Exercises { number, solution }) => Job::Exercises {
+            // The solution comes from the lab as it is now, on a port of its own.
+            lab: LabConfig {
+                port: Some(0),
+                ..config
+            },
+            number: *number,
+            solution: *solution,
+        },
+        None => Job::Lab(config),
+    }
+}
+
+/// The lab to start, if the flags ask for one (any lab flag implies --lab). A `--lab` run
+/// takes a free port, so that several can run at once.
+fn lab_config(flags: &LabFlags) -> Option<LabConfig> {
+    if !flags.lab && flags.lab_dir.is_none() && flags.lab_net.is_none() {
+        return None;
+    }
+    Some(LabConfig {
+        source: flags
+            .lab_dir
+            .clone()
+            .map(LabSource::Dir)
+            .unwrap_or_default(),
+        net: flags.lab_net,
+        port: Some(0),
+    })
+}

@@ -1,0 +1,135 @@
+//! `compare --json`: schema `dnscope.compare/1` (one document; with `--watch` one a round,
+//! as JSON Lines).
+
+use dnscope::present;
+use dnscope::wire::rtype_name;
+use serde::Serialize;
+
+use super::{RecordDoc, SaidDoc, records};
+use crate::render::compare::View;
+use crate::words::{clock, compare as said, scenario};
+
+/// Schema name and version of `compare --json`.
+pub const SCHEMA: &str = "dnscope.compare/1";
+
+#[derive(Serialize)]
+pub struct CompareDoc {
+    schema: &'static str,
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    zone: Option<String>,
+    round: Option<u32>,
+    asked_at: u64,
+    asked_at_utc: String,
+    elapsed_ms: f64,
+    authoritative_ttl: Option<u32>,
+    consistent: bool,
+    groups: Vec<GroupDoc>,
+    servers: Vec<ServerDoc>,
+    explanation: Vec<String>,
+    findings: Vec<SaidDoc>,
+    scenario: Option<ScenarioDoc>,
+}
+
+#[derive(Serialize)]
+struct GroupDoc {
+    group: String,
+    answer: String,
+    servers: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ScenarioDoc {
+    name: &'static str,
+    events: Vec<String>,
+    pending: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ServerDoc {
+    server: String,
+    address: String,
+    port: u16,
+    kind: dnscope::compare::Kind,
+    rcode: Option<String>,
+    answer: Vec<RecordDoc>,
+    group: Option<String>,
+    ttl: Option<u32>,
+    serial: Option<u32>,
+    rtt_ms: Option<f64>,
+    status: dnscope::compare::Status,
+    cache_age_s: Option<u32>,
+    expires_in_s: Option<u32>,
+    expires_at_utc: Option<String>,
+    error: Option<String>,
+    error_kind: Option<&'static str>,
+}
+
+pub fn document(v: &View<'_>) -> CompareDoc {
+    let c = &v.round.comparison;
+    let explanation = said::explanation(c, v.session.discovery.as_ref());
+    CompareDoc {
+        schema: SCHEMA,
+        name: c.name.to_string(),
+        rtype: rtype_name(c.rtype),
+        zone: v.session.zone.as_ref().map(ToString::to_string),
+        round: v.number,
+        asked_at: c.at,
+        asked_at_utc: clock(c.at),
+        elapsed_ms: super::millis(v.round.elapsed),
+        authoritative_ttl: c.authoritative_ttl,
+        consistent: c.consistent,
+        groups: c
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| GroupDoc {
+                group: said::group_label(i),
+                answer: said::answer(&g.key),
+                servers: g
+                    .members
+                    .iter()
+                    .filter_map(|&i| c.servers.get(i))
+                    .map(|s| s.label.clone())
+                    .collect(),
+            })
+            .collect(),
+        servers: c
+            .servers
+            .iter()
+            .map(|s| {
+                let problem = s.problem.as_ref().map(said::problem);
+                ServerDoc {
+                    server: s.label.clone(),
+                    address: s.addr.ip().to_string(),
+                    port: s.addr.port(),
+                    kind: s.kind,
+                    rcode: s.rcode.map(present::rcode),
+                    answer: records(&s.answer),
+                    group: s.group.map(said::group_label),
+                    ttl: s.ttl,
+                    serial: s.serial(),
+                    rtt_ms: s.rtt_ms.map(|r| (r * 1000.0).round() / 1000.0),
+                    status: s.status,
+                    cache_age_s: s.cache_age,
+                    expires_in_s: s.expires_in,
+                    expires_at_utc: s.expires_in.map(|t| clock(s.asked_at + u64::from(t))),
+                    error_kind: problem.as_ref().map(|p| p.kind),
+                    error: problem.map(|p| p.text),
+                }
+            })
+            .collect(),
+        explanation: explanation.iter().map(|s| s.text.clone()).collect(),
+        findings: explanation.into_iter().map(SaidDoc::from).collect(),
+        scenario: v.session.played.as_ref().map(|p| ScenarioDoc {
+            name: p.scenario.name(),
+            events: p
+                .events
+                .iter()
+                .map(|e| format!("t+{:.1}s {}", e.at, scenario::event(&e.event)))
+                .collect(),
+            pending: p.pending.iter().map(scenario::pending).collect(),
+        }),
+    }
+}

@@ -1,0 +1,192 @@
+//! `query --json`: schema `dnscope.query/2`.
+
+use dnscope::present;
+use dnscope::query::{QueryReport, ServerOutcome};
+use dnscope::wire::{Exchange, Ignored, Protocol, rtype_name};
+use hickory_proto::op::Message;
+use serde::Serialize;
+
+use super::{RecordDoc, millis, records};
+use crate::words::query as said;
+
+/// Schema name and version of `query --json`. Version 2: a server where nothing listens is
+/// `error.kind` `"unreachable"` (it was `"refused"`, which reads like the rcode), as in trace.
+pub const SCHEMA: &str = "dnscope.query/2";
+
+#[derive(Serialize)]
+pub struct QueryDoc {
+    schema: &'static str,
+    question: QuestionDoc,
+    elapsed_ms: f64,
+    responses: Vec<ResponseDoc>,
+}
+
+#[derive(Serialize)]
+struct QuestionDoc {
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    class: String,
+}
+
+#[derive(Serialize)]
+struct ServerDoc {
+    label: String,
+    address: String,
+    port: u16,
+    source: &'static str,
+}
+
+#[derive(Serialize)]
+struct ErrorDoc {
+    kind: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct TruncatedDoc {
+    rtt_ms: f64,
+    bytes: usize,
+    records: usize,
+}
+
+#[derive(Serialize)]
+struct FlagsDoc {
+    qr: bool,
+    aa: bool,
+    tc: bool,
+    rd: bool,
+    ra: bool,
+    ad: bool,
+    cd: bool,
+}
+
+#[derive(Serialize)]
+struct HeaderDoc {
+    id: u16,
+    opcode: String,
+    rcode: String,
+    flags: FlagsDoc,
+}
+
+#[derive(Serialize)]
+struct EdnsDoc {
+    version: u8,
+    udp_payload: u16,
+    #[serde(rename = "do")]
+    dnssec_ok: bool,
+}
+
+#[derive(Serialize)]
+struct ResponseDoc {
+    server: ServerDoc,
+    ok: bool,
+    error: Option<ErrorDoc>,
+    transport: Option<Protocol>,
+    rtt_ms: Option<f64>,
+    request_bytes: Option<usize>,
+    response_bytes: Option<usize>,
+    udp_attempts: Option<u32>,
+    truncated: Option<TruncatedDoc>,
+    ignored: Vec<Ignored>,
+    header: Option<HeaderDoc>,
+    edns: Option<EdnsDoc>,
+    answer: Vec<RecordDoc>,
+    authority: Vec<RecordDoc>,
+    additional: Vec<RecordDoc>,
+}
+
+fn header(m: &Message) -> HeaderDoc {
+    let h = &m.metadata;
+    HeaderDoc {
+        id: h.id,
+        opcode: present::opcode(h.op_code),
+        rcode: present::rcode(h.response_code),
+        flags: FlagsDoc {
+            qr: h.message_type == hickory_proto::op::MessageType::Response,
+            aa: h.authoritative,
+            tc: h.truncation,
+            rd: h.recursion_desired,
+            ra: h.recursion_available,
+            ad: h.authentic_data,
+            cd: h.checking_disabled,
+        },
+    }
+}
+
+fn response(o: &ServerOutcome) -> ResponseDoc {
+    let server = ServerDoc {
+        label: o.target.label.clone(),
+        address: o.target.addr.ip().to_string(),
+        port: o.target.addr.port(),
+        source: said::source_kind(o.target.source),
+    };
+    match &o.result {
+        Ok(x) => exchange(server, x),
+        Err(e) => {
+            let why = said::no_response(e);
+            ResponseDoc {
+                server,
+                ok: false,
+                error: Some(ErrorDoc {
+                    kind: why.kind,
+                    message: why.text,
+                }),
+                transport: None,
+                rtt_ms: None,
+                request_bytes: None,
+                response_bytes: None,
+                udp_attempts: None,
+                truncated: None,
+                ignored: e.ignored().to_vec(),
+                header: None,
+                edns: None,
+                answer: Vec::new(),
+                authority: Vec::new(),
+                additional: Vec::new(),
+            }
+        }
+    }
+}
+
+fn exchange(server: ServerDoc, x: &Exchange) -> ResponseDoc {
+    let m = &x.response;
+    ResponseDoc {
+        server,
+        ok: true,
+        error: None,
+        transport: Some(x.protocol),
+        rtt_ms: Some(millis(x.rtt)),
+        request_bytes: Some(x.request_bytes),
+        response_bytes: Some(x.response_bytes),
+        udp_attempts: Some(x.udp_attempts),
+        truncated: x.truncated.as_ref().map(|t| TruncatedDoc {
+            rtt_ms: millis(t.rtt),
+            bytes: t.bytes,
+            records: t.records,
+        }),
+        ignored: x.ignored.clone(),
+        header: Some(header(m)),
+        edns: m.edns.as_ref().map(|e| EdnsDoc {
+            version: e.version(),
+            udp_payload: e.max_payload(),
+            dnssec_ok: e.flags().dnssec_ok,
+        }),
+        answer: records(&m.answers),
+        authority: records(&m.authorities),
+        additional: records(&m.additionals),
+    }
+}
+
+pub fn document(report: &QueryReport) -> QueryDoc {
+    QueryDoc {
+        schema: SCHEMA,
+        question: QuestionDoc {
+            name: report.name.to_string(),
+            rtype: rtype_name(report.rtype),
+            class: "IN".to_string(),
+        },
+        elapsed_ms: millis(report.elapsed),
+        responses: report.outcomes.iter().map(response).collect(),
+    }
+}

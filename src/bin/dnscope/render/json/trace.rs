@@ -1,0 +1,286 @@
+//! `trace --json`: schema `dnscope.trace/1`.
+
+use dnscope::present;
+use dnscope::trace::{End, Referral, Trace, Verdict};
+use dnscope::wire::{Protocol, rtype_name};
+use serde::Serialize;
+
+use super::{RecordDoc, millis, records};
+use crate::words::trace as said;
+
+/// Schema name and version of `trace --json`.
+pub const SCHEMA: &str = "dnscope.trace/1";
+
+#[derive(Serialize)]
+pub struct TraceDoc {
+    schema: &'static str,
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    start: StartDoc,
+    rcode: String,
+    result: &'static str,
+    failure: Option<FailureDoc>,
+    answer: Vec<RecordDoc>,
+    cnames: Vec<RecordDoc>,
+    negative: Option<NegativeDoc>,
+    zone_cuts: Vec<String>,
+    steps: Vec<StepDoc>,
+    hops: Vec<HopDoc>,
+    queries: usize,
+    elapsed_ms: f64,
+    cold_best_path_ms: f64,
+}
+
+#[derive(Serialize)]
+struct StartDoc {
+    from: &'static str,
+    hints_date: Option<&'static str>,
+    hints_file: Option<String>,
+    roots: Vec<RootDoc>,
+}
+
+#[derive(Serialize)]
+struct RootDoc {
+    name: Option<String>,
+    address: String,
+    port: u16,
+}
+
+#[derive(Serialize)]
+struct FailureDoc {
+    kind: &'static str,
+    zone: Option<String>,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct NegativeDoc {
+    soa: Option<RecordDoc>,
+    ttl: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct NsDoc {
+    name: String,
+    ttl: u32,
+    glue: Vec<RecordDoc>,
+}
+
+#[derive(Serialize)]
+struct ReferralDoc {
+    zone: String,
+    ns: Vec<NsDoc>,
+    ignored_glue: Vec<RecordDoc>,
+}
+
+#[derive(Serialize)]
+struct NsLookupDoc {
+    ns: String,
+    addresses: Vec<String>,
+    error: Option<String>,
+    elapsed_ms: f64,
+}
+
+#[derive(Serialize)]
+struct StepDoc {
+    index: usize,
+    parent: Option<usize>,
+    depth: usize,
+    purpose: &'static str,
+    for_zone: Option<String>,
+    zone: String,
+    qname: String,
+    qtype: String,
+    result: &'static str,
+    chosen_hop: Option<usize>,
+    started_ms: f64,
+    elapsed_ms: f64,
+    referral: Option<ReferralDoc>,
+    ns_lookups: Vec<NsLookupDoc>,
+    unresolved_ns: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct HopDoc {
+    step: usize,
+    depth: usize,
+    zone: String,
+    qname: String,
+    qtype: String,
+    server: Option<String>,
+    address: String,
+    port: u16,
+    sent_at_ms: f64,
+    rtt_ms: Option<f64>,
+    rcode: Option<String>,
+    outcome: &'static str,
+    detail: String,
+    chosen: bool,
+    aa: Option<bool>,
+    tc: bool,
+    transport: Option<Protocol>,
+    ns: Option<Vec<NsDoc>>,
+    glue: Option<Vec<RecordDoc>>,
+}
+
+fn ns_docs(r: &Referral) -> Vec<NsDoc> {
+    r.ns.iter()
+        .map(|(name, ttl)| NsDoc {
+            name: name.to_string(),
+            ttl: *ttl,
+            glue: r
+                .glue
+                .iter()
+                .filter(|g| g.name.to_lowercase() == *name)
+                .map(RecordDoc::from_record)
+                .collect(),
+        })
+        .collect()
+}
+
+fn failure(t: &Trace) -> Option<FailureDoc> {
+    match &t.end {
+        End::Failed { zone, failure } => Some(FailureDoc {
+            kind: said::failure_kind(failure),
+            zone: Some(zone.to_string()),
+            detail: said::failure_detail(t, zone, failure),
+        }),
+        End::Limit(limit) => {
+            let l = said::limit(limit);
+            Some(FailureDoc {
+                kind: l.kind,
+                zone: None,
+                detail: l.text,
+            })
+        }
+        _ => None,
+    }
+}
+
+pub fn document(t: &Trace) -> TraceDoc {
+    let (hints_date, hints_file) = match &t.start {
+        dnscope::trace::StartFrom::BuiltIn { date } => (Some(*date), None),
+        dnscope::trace::StartFrom::HintsFile(p) => (None, Some(p.display().to_string())),
+        _ => (None, None),
+    };
+    let negative = match &t.end {
+        End::NxDomain(n) | End::NoData(n) => Some(NegativeDoc {
+            soa: n.soa.as_ref().map(RecordDoc::from_record),
+            ttl: n.ttl,
+        }),
+        _ => None,
+    };
+    let mut steps: Vec<StepDoc> = t
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepDoc {
+            index: i,
+            parent: s.parent,
+            depth: s.depth,
+            purpose: said::purpose_kind(&s.purpose),
+            for_zone: match &s.purpose {
+                dnscope::trace::Purpose::NsAddress { for_zone } => Some(for_zone.to_string()),
+                dnscope::trace::Purpose::Resolve => None,
+            },
+            zone: s.zone.to_string(),
+            qname: s.qname.to_string(),
+            qtype: rtype_name(s.qtype),
+            result: said::step_result(s).kind,
+            chosen_hop: None,
+            started_ms: millis(s.started),
+            elapsed_ms: millis(s.elapsed),
+            referral: match s.verdict() {
+                Some(Verdict::Referral(r)) => Some(ReferralDoc {
+                    zone: r.zone.to_string(),
+                    ns: ns_docs(r),
+                    ignored_glue: records(&r.ignored_glue),
+                }),
+                _ => None,
+            },
+            ns_lookups: s
+                .ns_lookups
+                .iter()
+                .map(|l| NsLookupDoc {
+                    ns: l.ns.to_string(),
+                    addresses: l
+                        .result
+                        .as_ref()
+                        .map(|ips| ips.iter().map(ToString::to_string).collect())
+                        .unwrap_or_default(),
+                    error: l.result.as_ref().err().map(|e| said::ns_lookup_error(t, e)),
+                    elapsed_ms: millis(l.elapsed),
+                })
+                .collect(),
+            unresolved_ns: s.unresolved.iter().map(ToString::to_string).collect(),
+        })
+        .collect();
+    let mut hops = Vec::new();
+    for (si, s) in t.steps.iter().enumerate() {
+        for (ai, a) in s.attempts.iter().enumerate() {
+            let x = a.exchange();
+            let chosen = s.chosen == Some(ai);
+            if chosen && let Some(doc) = steps.get_mut(si) {
+                doc.chosen_hop = Some(hops.len());
+            }
+            let (ns, glue) = match &a.verdict {
+                Some(Verdict::Referral(r)) => (Some(ns_docs(r)), Some(records(&r.glue))),
+                _ => (None, None),
+            };
+            let outcome = said::attempt(a, s);
+            hops.push(HopDoc {
+                step: si,
+                depth: s.depth,
+                zone: s.zone.to_string(),
+                qname: s.qname.to_string(),
+                qtype: rtype_name(s.qtype),
+                server: a.ns.name.as_ref().map(ToString::to_string),
+                address: a.ns.addr.ip().to_string(),
+                port: a.ns.addr.port(),
+                sent_at_ms: millis(a.sent_at),
+                rtt_ms: x.map(|x| millis(x.rtt)),
+                rcode: x.map(|x| present::rcode(x.response.metadata.response_code)),
+                outcome: outcome.kind,
+                detail: outcome.text,
+                chosen,
+                aa: x.map(|x| x.response.metadata.authoritative),
+                tc: x.is_some_and(|x| x.truncated.is_some() || x.response.metadata.truncation),
+                transport: x.map(|x| x.protocol),
+                ns,
+                glue,
+            });
+        }
+    }
+    TraceDoc {
+        schema: SCHEMA,
+        name: t.name.to_string(),
+        rtype: rtype_name(t.rtype),
+        start: StartDoc {
+            from: said::start_kind(&t.start),
+            hints_date,
+            hints_file,
+            roots: t
+                .roots
+                .iter()
+                .map(|r| RootDoc {
+                    name: r.name.as_ref().map(ToString::to_string),
+                    address: r.addr.ip().to_string(),
+                    port: r.addr.port(),
+                })
+                .collect(),
+        },
+        rcode: present::rcode(t.end.rcode()),
+        result: said::end(t).kind,
+        failure: failure(t),
+        answer: records(&t.answer),
+        cnames: records(&t.cnames),
+        negative,
+        zone_cuts: t.zone_cuts.iter().map(ToString::to_string).collect(),
+        steps,
+        hops,
+        queries: t.queries,
+        elapsed_ms: millis(t.elapsed),
+        cold_best_path_ms: millis(t.cold_best_path),
+    }
+}

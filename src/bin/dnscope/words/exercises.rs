@@ -1,0 +1,314 @@
+//! The class exercises: their questions, and their solutions worded from the evidence the lab
+//! gave (`dnscope::exercises::solve`), with the same words as `trace` and `compare`.
+
+use dnscope::compare::{Finding, Kind};
+use dnscope::exercises::{Exercise, Solution, servers_of};
+use dnscope::present;
+use dnscope::trace::{End, Trace, Verdict};
+use hickory_proto::rr::RData;
+
+use super::{compare, record, trace};
+
+/// An exercise's text.
+pub struct Text {
+    /// Its title.
+    pub title: &'static str,
+    /// The question for the students.
+    pub question: &'static str,
+    /// The commands that answer it.
+    pub commands: &'static [&'static str],
+}
+
+/// The text of an exercise.
+pub fn text(e: Exercise) -> Text {
+    match e {
+        Exercise::FollowDelegation => Text {
+            title: "Follow a delegation",
+            question: "Which zones does the lookup of www.shop.test pass through, which servers answer at each step, and what is the final answer and its TTL?",
+            commands: &["dnscope trace www.shop.test --lab --explain"],
+        },
+        Exercise::Glueless => Text {
+            title: "Trace a glueless delegation",
+            question: "The example. servers delegate cdn.example without glue. Which names must be looked up first, where do their addresses come from, and how many queries does the whole resolution cost?",
+            commands: &["dnscope trace www.cdn.example --lab --explain"],
+        },
+        Exercise::StaleSecondary => Text {
+            title: "Find the stale secondary",
+            question: "Two servers answer for news.example. Do they agree? Which one is behind, how can you tell, and how long can that last?",
+            commands: &["dnscope compare www.news.example --lab"],
+        },
+        Exercise::CacheExpiry => Text {
+            title: "Work out when a cache expires",
+            question: "A record was changed a moment ago. Which resolver still gives the old address, how long has it held it, and at what time will it give the new one?",
+            commands: &["dnscope compare --lab --scenario propagation"],
+        },
+        Exercise::ReadSoa => Text {
+            title: "Read an SOA",
+            question: "Read the SOA record of shop.test: who is the primary, whom do you write to, what version is the zone, and how long may a resolver remember that a name does not exist?",
+            commands: &[
+                "dnscope query shop.test SOA --lab --explain",
+                "dnscope explain SOA",
+            ],
+        },
+        Exercise::MailFails => Text {
+            title: "Why does mail fail?",
+            question: "Mail to anyone@promo.shop.test bounces. Find out why.",
+            commands: &[
+                "dnscope query promo.shop.test MX --lab --explain",
+                "dnscope trace <the MX target> --lab",
+            ],
+        },
+        Exercise::LameServer => Text {
+            title: "Spot the lame server",
+            question: "lame.test has two name servers. Does it resolve? Which server is lame, what does it answer, and what does that cost a resolver?",
+            commands: &["dnscope trace www.lame.test --lab"],
+        },
+    }
+}
+
+fn answer_lines(t: &Trace) -> Vec<String> {
+    t.cnames
+        .iter()
+        .chain(t.answer.iter())
+        .map(|r| {
+            format!(
+                "{} {} {} {}",
+                r.name,
+                r.ttl,
+                present::rtype(r),
+                present::rdata(&r.data)
+            )
+        })
+        .collect()
+}
+
+/// A solution, one sentence a line.
+pub fn solution(s: &Solution) -> Vec<String> {
+    let mut out = Vec::new();
+    match s {
+        Solution::FollowDelegation(t) => {
+            let cuts: Vec<String> = t.zone_cuts.iter().map(ToString::to_string).collect();
+            out.push(format!(
+                "The lookup passes through {} zones: {}.",
+                cuts.len(),
+                cuts.join(" -> ")
+            ));
+            for (i, s) in t.main_steps() {
+                let servers: Vec<String> = s
+                    .attempts
+                    .iter()
+                    .filter(|a| a.is_usable())
+                    .map(|a| {
+                        a.ns.name
+                            .as_ref()
+                            .map_or_else(|| a.ns.addr.to_string(), ToString::to_string)
+                    })
+                    .collect();
+                out.push(format!(
+                    "At {} ({} answered): {}",
+                    s.zone,
+                    servers.join(", "),
+                    trace::reading(t, i).unwrap_or_default()
+                ));
+            }
+            out.push(format!("The answer: {}.", answer_lines(t).join("; ")));
+            for r in &t.answer {
+                out.push(format!("Reading it: {}.", record::reading(r)));
+            }
+        }
+        Solution::Glueless(t) => glueless(t, &mut out),
+        Solution::StaleSecondary(c) => {
+            let mut auth: Vec<_> = servers_of(c, Kind::Authoritative).collect();
+            auth.sort_by_key(|s| std::cmp::Reverse(s.serial()));
+            for s in &auth {
+                out.push(format!(
+                    "{} serves serial {} and answers {}.",
+                    s.label,
+                    s.serial()
+                        .map_or_else(|| "?".to_string(), |x| x.to_string()),
+                    s.key
+                        .as_ref()
+                        .map_or_else(|| "nothing".to_string(), compare::answer)
+                ));
+            }
+            let mut behind = false;
+            for f in &c.findings {
+                if let Finding::StaleSecondary {
+                    server,
+                    serial,
+                    primary_serial,
+                    refresh,
+                    expire,
+                    ..
+                } = f
+                {
+                    behind = true;
+                    out.push(format!(
+                        "They disagree: {server} is behind (serial {serial} < {primary_serial}). It checks the primary every {refresh} s (SOA REFRESH), so it should catch up within that if zone transfers work; after {expire} s without the primary (EXPIRE) it would stop answering."
+                    ));
+                }
+            }
+            if !behind {
+                out.push("They agree: no server is behind.".into());
+            }
+        }
+        Solution::CacheExpiry(_, c) => {
+            for f in &c.findings {
+                match f {
+                    Finding::StaleCache {
+                        server,
+                        served,
+                        ttl,
+                        original_ttl,
+                        ..
+                    } => out.push(format!(
+                        "{server} still gives the old answer ({}) with {ttl} s left{}: it will give the new one in {ttl} s at the latest.",
+                        compare::answer(served),
+                        original_ttl
+                            .filter(|o| o >= ttl)
+                            .map(|o| format!(" of the {o} s it got it with, so it has held it for about {} s", o - ttl))
+                            .unwrap_or_default()
+                    )),
+                    Finding::CacheAge { server, age, .. } => {
+                        out.push(format!("{server} has the new answer (cached {age} s ago)."));
+                    }
+                    Finding::StaleSecondary {
+                        server,
+                        serial,
+                        primary_serial,
+                        ..
+                    } => out.push(format!(
+                        "{server} also still serves the old data (serial {serial} < {primary_serial})."
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        Solution::ReadSoa(soa) => {
+            if let RData::SOA(s) = &soa.data {
+                out.push(format!("Primary (MNAME): {}.", s.mname));
+                out.push(format!(
+                    "Contact (RNAME): {} — the first label is the local part, the rest the domain.",
+                    record::mailbox(&s.rname)
+                ));
+                out.push(format!("Version (SERIAL): {}.", s.serial));
+                out.push(format!(
+                    "Secondaries check every {} s (REFRESH), retry after {} s (RETRY), give up after {} s (EXPIRE).",
+                    s.refresh, s.retry, s.expire
+                ));
+                out.push(format!(
+                    "A resolver may remember that a name does not exist for min(SOA TTL {}, MINIMUM {}) = {} s (RFC 2308).",
+                    soa.ttl,
+                    s.minimum,
+                    soa.ttl.min(s.minimum)
+                ));
+            }
+        }
+        Solution::MailFails(targets) => {
+            if targets.is_empty() {
+                out.push(
+                    "promo.shop.test has no MX record: mail would go to its A record, if any."
+                        .into(),
+                );
+            }
+            for (pref, target, t) in targets {
+                out.push(format!(
+                    "The MX of promo.shop.test points to {target} (preference {pref})."
+                ));
+                out.push(match &t.end {
+                    End::Answer => format!(
+                        "{target} has an address ({}): mail should flow.",
+                        answer_lines(t).join("; ")
+                    ),
+                    End::NxDomain(_) => format!(
+                        "Tracing {target} ends in NXDOMAIN: the mail server's name does not exist, so no mail can be delivered. Fix: point the MX at a host that has an A/AAAA record (and is not a CNAME)."
+                    ),
+                    End::NoData(_) => format!(
+                        "{target} exists but has no address (NODATA): mail cannot be delivered."
+                    ),
+                    _ => format!("Tracing {target} fails: {}.", trace::end(t).text),
+                });
+            }
+        }
+        Solution::LameServer(t) => {
+            out.push(format!(
+                "It resolves: {}.",
+                if t.answer.is_empty() {
+                    "no".to_string()
+                } else {
+                    answer_lines(t).join("; ")
+                }
+            ));
+            let zone = t.answering_step().map(|(_, s)| s.zone.clone());
+            for s in t.steps.iter().filter(|s| Some(&s.zone) == zone.as_ref()) {
+                for a in &s.attempts {
+                    let who =
+                        a.ns.name
+                            .as_ref()
+                            .map_or_else(|| a.ns.addr.to_string(), ToString::to_string);
+                    match &a.verdict {
+                        Some(Verdict::Refused) => out.push(format!(
+                            "{who} is lame: it answers REFUSED — it is named in the delegation but does not serve {}. A resolver wastes a query (and a round trip) on it before using the other server.",
+                            s.zone
+                        )),
+                        Some(v) if v.is_good() => out.push(format!("{who} serves the zone and answers.")),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn glueless(t: &Trace, out: &mut Vec<String>) {
+    let Some((index, step)) = t.main_steps().find(|(_, s)| !s.ns_lookups.is_empty()) else {
+        out.push("The trace needed no NS lookup: is cdn.example still glueless?".into());
+        return;
+    };
+    if let Some(r) = t.delegation_of(&step.zone) {
+        let names: Vec<String> = r.ns.iter().map(|(n, _)| n.to_string()).collect();
+        out.push(format!(
+            "The servers of {} refer to {} with NS {} and {} glue record(s): the names lie outside the zone.",
+            t.zone_cuts
+                .get(t.zone_cuts.len().saturating_sub(2))
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            r.zone,
+            names.join(", "),
+            r.glue.len()
+        ));
+    }
+    for l in &step.ns_lookups {
+        match &l.result {
+            Ok(ips) => {
+                let path: Vec<String> = t
+                    .children(index)
+                    .filter(|(_, s)| s.qname == l.ns)
+                    .map(|(_, s)| s.zone.to_string())
+                    .collect();
+                out.push(format!(
+                    "{} had to be looked up first: {} -> {}.",
+                    l.ns,
+                    path.join(" -> "),
+                    ips.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            Err(e) => out.push(format!("{}: {}.", l.ns, trace::ns_lookup_error(t, e))),
+        }
+    }
+    let nested = t
+        .steps
+        .iter()
+        .filter(|s| s.parent.is_some())
+        .map(|s| s.attempts.len())
+        .sum::<usize>();
+    out.push(format!(
+        "The resolution sent {} queries in all, {nested} of them for the NS lookups; the answer: {}.",
+        t.queries,
+        answer_lines(t).join("; ")
+    ));
+}

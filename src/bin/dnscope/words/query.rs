@@ -1,0 +1,66 @@
+//! A `query` block in words: where the server came from, why no response came, truncation,
+//! stray packets, and the closing count.
+
+use dnscope::query::QueryReport;
+use dnscope::target::TargetSource;
+use dnscope::wire::{Ignored, Truncated, WireError};
+
+use super::{Said, ms, trace};
+
+/// Why this server was asked, after its name (empty when the user named it).
+pub fn source(s: TargetSource) -> &'static str {
+    match s {
+        TargetSource::User => "",
+        TargetSource::System => "[from resolv.conf]",
+        TargetSource::Lab => "[the lab's authoritative server for this name]",
+        TargetSource::Public => "[a public resolver]",
+        TargetSource::Discovered => "[an authoritative server of the zone]",
+    }
+}
+
+/// The machine name of where a server came from.
+pub fn source_kind(s: TargetSource) -> &'static str {
+    match s {
+        TargetSource::User => "user",
+        TargetSource::System => "system",
+        TargetSource::Lab => "lab",
+        TargetSource::Public => "public",
+        TargetSource::Discovered => "discovered",
+    }
+}
+
+/// No response at all: the kind (as in a trace) and the whole story.
+pub fn no_response(e: &WireError) -> Said {
+    let short = trace::wire_error(e);
+    Said::new(short.kind, e.to_string(), short.mood)
+}
+
+/// A UDP answer with TC=1 that was asked again over TCP.
+pub fn truncated(t: &Truncated) -> String {
+    format!(
+        "the UDP answer had TC=1 ({} bytes, {} records, {}): asked again over TCP",
+        t.bytes,
+        t.records,
+        ms(t.rtt)
+    )
+}
+
+/// A TC=1 answer shown as it came (`--no-tcp-fallback`).
+pub fn truncated_kept() -> &'static str {
+    "TC=1: the answer did not fit; records may be missing (try without --no-tcp-fallback)"
+}
+
+/// A packet that arrived but was not the answer.
+pub fn ignored(i: &Ignored) -> String {
+    i.to_string()
+}
+
+/// The line after several servers' blocks.
+pub fn summary(r: &QueryReport) -> String {
+    format!(
+        "{} of {} servers replied, in {} overall",
+        r.replied(),
+        r.outcomes.len(),
+        ms(r.elapsed)
+    )
+}

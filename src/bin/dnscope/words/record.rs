@@ -1,0 +1,181 @@
+//! A plain-words reading of any record (`--explain`), and what a response as a whole means.
+
+use dnscope::present;
+use hickory_proto::op::{Message, ResponseCode};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+
+/// A one-line reading of a record's fields, in plain words.
+pub fn reading(r: &Record) -> String {
+    let owner = r.name.to_string();
+    let data = present::rdata(&r.data);
+    let ttl = format!("kept in caches up to {} s", r.ttl);
+    let text = match &r.data {
+        RData::A(a) => format!("{owner} has the IPv4 address {a}"),
+        RData::AAAA(a) => format!("{owner} has the IPv6 address {a}"),
+        RData::NS(ns) => format!("the zone {owner} is served by the name server {}", ns.0),
+        RData::CNAME(c) => format!(
+            "{owner} is an alias: its canonical name is {}, where a resolver continues the lookup",
+            c.0
+        ),
+        RData::PTR(p) => format!("the address behind {owner} maps back to the name {}", p.0),
+        RData::MX(mx) => format!(
+            "mail for {owner} goes to {}, preference {}: lower is tried first",
+            mx.exchange, mx.preference
+        ),
+        RData::SOA(s) => format!(
+            "zone {owner}: primary server {}, contact {}, version (serial) {}; secondaries check every {} s (retry {} s) and stop answering after {} s without the primary; negative answers may be cached {} s (the smaller of this record's TTL and MINIMUM)",
+            s.mname,
+            mailbox(&s.rname),
+            s.serial,
+            s.refresh,
+            s.retry,
+            s.expire,
+            s.minimum.min(r.ttl)
+        ),
+        RData::SRV(s) => format!(
+            "the service {owner} runs on {} port {}; priority {} (lower first), weight {} (share among equal priorities)",
+            s.target, s.port, s.priority, s.weight
+        ),
+        RData::TXT(_) if data.contains("v=spf1") => {
+            format!("an SPF policy: which servers may send mail as {owner} ({data})")
+        }
+        RData::TXT(_) => format!("free text attached to {owner}: {data}"),
+        RData::CAA(_) => {
+            let parts: Vec<&str> = data.splitn(3, ' ').collect();
+            match parts.as_slice() {
+                [_, "issue", v] => format!("only the CA {v} may issue certificates for {owner}"),
+                [_, "issuewild", v] => {
+                    format!("only the CA {v} may issue wildcard certificates for {owner}")
+                }
+                [_, "iodef", v] => format!(
+                    "CAs report certificate requests that break the policy for {owner} to {v}"
+                ),
+                _ => format!("a certificate-authority rule for {owner}: {data}"),
+            }
+        }
+        RData::HTTPS(_) | RData::SVCB(_) => svcb(&owner, &data),
+        RData::NAPTR(_) => format!(
+            "a rewriting rule for {owner} (order, preference, flags, service, regexp, replacement): {data}"
+        ),
+        _ => format!("a {} record of {owner}: {data}", present::rtype(r)),
+    };
+    format!("{text}; {ttl}")
+}
+
+fn svcb(owner: &str, data: &str) -> String {
+    let mut words = data.split_whitespace();
+    let priority = words.next().unwrap_or("?");
+    let target = words.next().unwrap_or(".");
+    let params: Vec<&str> = words.collect();
+    let target = if target == "." { owner } else { target };
+    if priority == "0" {
+        return format!("{owner} is served by {target} (alias mode)");
+    }
+    let alpn = params
+        .iter()
+        .find_map(|p| p.strip_prefix("alpn="))
+        .map(|a| {
+            let names: Vec<&str> = a
+                .split(',')
+                .map(|p| match p {
+                    "h2" => "HTTP/2",
+                    "h3" => "HTTP/3 (QUIC)",
+                    "http/1.1" => "HTTP/1.1",
+                    other => other,
+                })
+                .collect();
+            format!(", speaking {}", names.join(" and "))
+        })
+        .unwrap_or_default();
+    format!("clients may connect to {target}{alpn} (priority {priority}; lower is preferred)")
+}
+
+/// RNAME's first label is the mailbox's local part (RFC 1035 §8); it may itself contain a
+/// dot, escaped in presentation form (john\.doe.example.com = john.doe@example.com).
+pub fn mailbox(rname: &Name) -> String {
+    let labels: Vec<String> = rname
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect();
+    match labels.split_first() {
+        Some((user, domain)) if !domain.is_empty() => format!("{user}@{}", domain.join(".")),
+        Some((user, _)) => user.clone(),
+        None => String::new(),
+    }
+}
+
+/// What a response as a whole means (`query --explain`).
+pub fn response(m: &Message) -> String {
+    let h = &m.metadata;
+    let aa = if h.authoritative {
+        "The server is authoritative for the name (AA flag)"
+    } else if h.recursion_available {
+        "A recursive resolver answered (RA flag), from its cache or after asking for you"
+    } else {
+        "The server is not authoritative here (no AA flag)"
+    };
+    let referral = m
+        .authorities
+        .iter()
+        .any(|r| r.record_type() == RecordType::NS);
+    let what = match h.response_code {
+        ResponseCode::NXDomain => "the name does not exist (NXDOMAIN); the SOA in the authority section says how long that may be cached".to_string(),
+        ResponseCode::NoError if !m.answers.is_empty() => "it answered the question".to_string(),
+        ResponseCode::NoError if referral && !h.authoritative => {
+            "this is a referral: the NS records in the authority section name the servers to ask next, and the additional section gives their addresses (glue)".to_string()
+        }
+        ResponseCode::NoError => "the name exists but has no record of this type (NODATA)".to_string(),
+        ResponseCode::Refused => "it refused: it does not serve this zone (or does not answer us)".to_string(),
+        ResponseCode::ServFail => "it failed to find an answer (SERVFAIL)".to_string(),
+        other => format!("it answered {}", present::rcode(other)),
+    };
+    format!("{aa}; {what}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_proto::rr::rdata::{MX, SOA};
+
+    fn n(s: &str) -> Name {
+        Name::from_ascii(s).expect("name")
+    }
+
+    #[test]
+    fn a_mailbox_with_a_dot_in_its_local_part() {
+        let rname = Name::from_ascii("john\\.doe.shop.test.").expect("name");
+        assert_eq!(mailbox(&rname), "john.doe@shop.test");
+    }
+
+    #[test]
+    fn records_read_in_plain_words() {
+        let mx = Record::from_rdata(
+            n("shop.test."),
+            3600,
+            RData::MX(MX::new(10, n("mail.shop.test."))),
+        );
+        assert_eq!(
+            reading(&mx),
+            "mail for shop.test. goes to mail.shop.test., preference 10: lower is tried first; kept in caches up to 3600 s"
+        );
+        let soa = Record::from_rdata(
+            n("shop.test."),
+            3600,
+            RData::SOA(SOA::new(
+                n("ns1.shop.test."),
+                n("hostmaster.shop.test."),
+                7,
+                7200,
+                3600,
+                1_209_600,
+                300,
+            )),
+        );
+        let text = reading(&soa);
+        assert!(text.contains("contact hostmaster@shop.test"), "{text}");
+        assert!(
+            text.contains("negative answers may be cached 300 s"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,471 @@
+//! A trace in words: each server's outcome, each step's result and reading, and where it
+//! started; how it ended is in `ending.rs` (re-exported here, so `words::trace` is the whole
+//! trace vocabulary).
+
+use dnscope::present::{self, for_tty};
+use dnscope::trace::{
+    Attempt, AttemptStatus, BadReason, LameReason, Negative, Purpose, StartFrom, Step, Trace,
+    Verdict,
+};
+use dnscope::wire::{WireError, rtype_name};
+use hickory_proto::rr::{Name, RData, Record};
+
+pub use super::ending::{end, failure_detail, failure_kind, limit, ns_lookup_error};
+use super::{Mood, Said, human_ttl, ms, plural};
+
+/// What one server did at a step.
+pub fn attempt(a: &Attempt, step: &Step) -> Said {
+    match (&a.status, &a.verdict) {
+        (AttemptStatus::Pending, _) => Said::new("no_reply", "no reply yet", Mood::Quiet),
+        (AttemptStatus::NotSent, _) => {
+            Said::new("not_sent", "not sent (query budget spent)", Mood::Quiet)
+        }
+        (AttemptStatus::Abandoned(w), _) => Said::new(
+            "no_reply",
+            format!("no reply in {} (trace moved on)", ms(*w)),
+            Mood::Bad,
+        ),
+        (AttemptStatus::Done(Err(e)), _) => wire_error(e),
+        (AttemptStatus::Done(Ok(_)), Some(v)) => verdict(v, step),
+        (AttemptStatus::Done(Ok(_)), None) => Said::new("response", "response", Mood::Quiet),
+    }
+}
+
+/// A wire-level failure in a table cell: short, with its kind.
+pub fn wire_error(e: &WireError) -> Said {
+    let (kind, text) = match e {
+        WireError::Timeout {
+            attempts,
+            timeout_ms,
+            ..
+        } => ("timeout", format!("timeout ({attempts}×{timeout_ms} ms)")),
+        WireError::Unreachable { .. } => ("unreachable", "unreachable: nothing listens".into()),
+        WireError::BadResponse { reason, .. } => {
+            ("bad_response", format!("bad response: {reason}"))
+        }
+        WireError::Forbidden { .. } => ("forbidden", "not asked: outside loopback".into()),
+        WireError::Io { message, .. } => ("io", format!("socket error: {message}")),
+        WireError::Encode(why) => ("encode", format!("cannot encode the question: {why}")),
+    };
+    Said::new(kind, text, Mood::Bad)
+}
+
+/// The machine kind of a wire failure (the same as [`wire_error`]'s).
+pub fn wire_kind(e: &WireError) -> &'static str {
+    wire_error(e).kind
+}
+
+/// What a response meant.
+pub fn verdict(v: &Verdict, step: &Step) -> Said {
+    match v {
+        Verdict::Referral(r) => {
+            Said::new("referral", format!("referral to {}", r.zone), Mood::Good)
+        }
+        Verdict::Answer { .. } => Said::new("answer", "answer", Mood::Good),
+        Verdict::Cname { target, .. } => {
+            Said::new("cname", format!("CNAME to {target}"), Mood::Good)
+        }
+        Verdict::NxDomain(_) => Said::new("nxdomain", "NXDOMAIN", Mood::Good),
+        Verdict::NoData(_) => Said::new("nodata", "NODATA", Mood::Good),
+        Verdict::Refused => Said::new(
+            "refused",
+            "refused (lame: does not serve the zone)",
+            Mood::Warn,
+        ),
+        Verdict::ServFail => Said::new("servfail", "SERVFAIL", Mood::Bad),
+        Verdict::Lame(why) => Said::new("lame", format!("lame: {}", lame(why, step)), Mood::Warn),
+        Verdict::Bad(why) => Said::new(
+            "bad_response",
+            format!("bad response: {}", bad(why, step)),
+            Mood::Bad,
+        ),
+    }
+}
+
+/// Why a server is lame for the zone it was asked about.
+pub fn lame(why: &LameReason, step: &Step) -> String {
+    match why {
+        LameReason::NxDomainWithoutAa => "NXDOMAIN without AA (not authoritative)".into(),
+        LameReason::AnswerWithoutAa => {
+            "answer without AA (not authoritative: cached or lame)".into()
+        }
+        LameReason::Empty => "no answer, no referral and no AA".into(),
+        LameReason::ReferralAway { child } => {
+            format!("referral to {child}, which does not contain {}", step.qname)
+        }
+        LameReason::Sideways { child } => format!(
+            "sideways referral to {child}: a referral from {} must lead below it",
+            step.zone
+        ),
+        LameReason::Upward { child } => format!(
+            "upward referral to {child}: a referral from {} must lead below it",
+            step.zone
+        ),
+    }
+}
+
+/// Why a response makes no sense.
+pub fn bad(why: &BadReason, step: &Step) -> String {
+    match why {
+        BadReason::Rcode(rcode) => format!("rcode {}", present::rcode(*rcode)),
+        BadReason::NoRecordOfType(t) => format!(
+            "the answer section holds no {} record for {}",
+            rtype_name(*t),
+            step.qname
+        ),
+    }
+}
+
+/// A step's result, for its header line.
+pub fn step_result(s: &Step) -> Said {
+    match s.verdict() {
+        Some(Verdict::Referral(r)) => {
+            Said::new("referral", format!("referral to {}", r.zone), Mood::Good)
+        }
+        Some(Verdict::Answer { records, .. }) => Said::new(
+            "answer",
+            format!("answer ({} record{})", records.len(), plural(records.len())),
+            Mood::Good,
+        ),
+        Some(Verdict::Cname { target, .. }) => {
+            Said::new("cname", format!("CNAME to {target}"), Mood::Good)
+        }
+        Some(Verdict::NxDomain(_)) => Said::new("nxdomain", "NXDOMAIN", Mood::Warn),
+        Some(Verdict::NoData(_)) => Said::new("nodata", "NODATA", Mood::Warn),
+        Some(_) | None if s.attempts.is_empty() => {
+            Said::new("failed", "no server could be asked", Mood::Bad)
+        }
+        Some(_) | None => Said::new("failed", "no usable answer", Mood::Bad),
+    }
+}
+
+/// Where the trace started, the first line after its title.
+pub fn start(t: &Trace) -> String {
+    let roots: Vec<String> = t
+        .roots
+        .iter()
+        .take(4)
+        .map(|r| match &r.name {
+            Some(n) => format!("{n} {}", r.addr.ip()),
+            None => r.addr.ip().to_string(),
+        })
+        .collect();
+    let more = if t.roots.len() > 4 {
+        format!(" and {} more", t.roots.len() - 4)
+    } else {
+        String::new()
+    };
+    let from = match &t.start {
+        StartFrom::BuiltIn { date } => {
+            format!("the built-in IANA root hints (named.root of {date})")
+        }
+        StartFrom::HintsFile(p) => format!("the root hints in {}", p.display()),
+        StartFrom::Given => "the root servers given with --root".to_string(),
+        StartFrom::Lab => "the lab's root servers".to_string(),
+    };
+    let port = t.roots.first().map(|r| r.addr.port()).unwrap_or(53);
+    format!(
+        "Starting from {from}: {}{more} (port {port})",
+        roots.join(", ")
+    )
+}
+
+/// The machine name of where a trace started.
+pub fn start_kind(s: &StartFrom) -> &'static str {
+    match s {
+        StartFrom::BuiltIn { .. } => "built_in",
+        StartFrom::HintsFile(_) => "hints_file",
+        StartFrom::Given => "given",
+        StartFrom::Lab => "lab",
+    }
+}
+
+/// Why a nested step was asked, for its header.
+pub fn purpose(s: &Step) -> String {
+    match &s.purpose {
+        Purpose::Resolve => String::new(),
+        Purpose::NsAddress { for_zone } => format!("  (address of a name server of {for_zone})"),
+    }
+}
+
+/// The machine name of a step's purpose.
+pub fn purpose_kind(p: &Purpose) -> &'static str {
+    match p {
+        Purpose::Resolve => "resolve",
+        Purpose::NsAddress { .. } => "ns_address",
+    }
+}
+
+/// Before the NS lookups of a glueless step.
+pub fn glueless_intro(s: &Step) -> Option<String> {
+    if s.ns_lookups.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = s.ns_lookups.iter().map(|l| l.ns.to_string()).collect();
+    Some(format!(
+        "no glue for {}: looking up {} (the first that works is used; the rest only to show them)",
+        s.zone,
+        names.join(", ")
+    ))
+}
+
+/// The glueless NS names that were not looked up.
+pub fn not_looked_up(names: &[Name]) -> String {
+    format!(
+        "not looked up (no glue, other servers had addresses): {}",
+        super::names(names)
+    )
+}
+
+/// An address record a referral carried that was not accepted as glue.
+pub fn ignored_glue(g: &Record, asked: &Name) -> String {
+    format!(
+        "ignored {} {} {}: not the address of an NS inside {asked} (RFC 2181 §5.4.1), looked up instead",
+        g.name,
+        present::rtype(g),
+        present::rdata(&g.data),
+    )
+}
+
+/// A CNAME whose target lies outside the zone that gave it.
+pub fn cname_leaves(target: &Name) -> String {
+    format!("{target} is outside this zone: following it from the closest zone cut known")
+}
+
+/// What the trace cost.
+pub fn cost(t: &Trace) -> String {
+    format!(
+        "{} queries, {} in all, cold best path {}",
+        t.queries,
+        ms(t.elapsed),
+        ms(t.cold_best_path)
+    )
+}
+
+/// A record as one line: `name TTL (human) TYPE data`, safe for a terminal.
+pub fn record_line(r: &Record) -> String {
+    format!(
+        "{} {} ({}) {} {}",
+        for_tty(&r.name.to_string()),
+        r.ttl,
+        human_ttl(r.ttl),
+        present::rtype(r),
+        for_tty(&present::rdata(&r.data))
+    )
+}
+
+/// A negative answer's SOA and how long it may be cached.
+pub fn negative(n: &Negative) -> String {
+    match (&n.soa, n.ttl) {
+        (Some(soa), Some(ttl)) => {
+            let minimum = match &soa.data {
+                RData::SOA(s) => s.minimum,
+                _ => 0,
+            };
+            format!(
+                "SOA {} {}; resolvers cache this negative answer for {ttl} s ({}) = min(SOA TTL {}, SOA MINIMUM {minimum}) (RFC 2308 §5)",
+                soa.name,
+                for_tty(&present::rdata(&soa.data)),
+                human_ttl(ttl),
+                soa.ttl
+            )
+        }
+        _ => "no SOA in the authority section: resolvers cannot tell how long to cache this (RFC 2308 §5)".to_string(),
+    }
+}
+
+/// A sentence saying what happened at a step of a trace, and why (`--explain`).
+pub fn reading(t: &Trace, index: usize) -> Option<String> {
+    let s: &Step = t.steps.get(index)?;
+    let who = if s.zone.is_root() {
+        "The root".to_string()
+    } else {
+        format!("The servers of {}", s.zone)
+    };
+    let purpose = match &s.purpose {
+        Purpose::Resolve => String::new(),
+        Purpose::NsAddress { for_zone } => format!(
+            " (this lookup only finds the address of a server of {for_zone}, whose delegation came without glue)"
+        ),
+    };
+    let text = match s.verdict() {
+        Some(Verdict::Referral(r)) => {
+            let n = r.ns.len();
+            let with_glue = r
+                .ns
+                .iter()
+                .filter(|(ns, _)| r.glue.iter().any(|g| g.name.to_lowercase() == *ns))
+                .count();
+            let root = s.zone.is_root();
+            let (subject, give, refer) = if root {
+                ("it", "gives", "refers")
+            } else {
+                ("they", "give", "refer")
+            };
+            let (their, addresses, names_lie, those) = if n == 1 {
+                ("its", "address", "its name lies", "that name")
+            } else {
+                ("their", "addresses", "their names lie", "those names")
+            };
+            let glue = if with_glue == n {
+                format!("and {give} {their} {addresses} (glue), so no extra lookup is needed")
+            } else if with_glue == 0 {
+                format!(
+                    "but cannot give {their} {addresses} ({names_lie} outside the zone: no glue), so {those} must be looked up first"
+                )
+            } else {
+                format!("and {give} the addresses of {with_glue} of them (glue)")
+            };
+            format!(
+                "{who} do{} not hold {} itself; {subject} {refer} you to the {n} server{} of {} {glue}.",
+                if root { "es" } else { "" },
+                s.qname,
+                plural(n),
+                r.zone
+            )
+        }
+        Some(Verdict::Answer { cnames, records }) => {
+            let chain = if cnames.is_empty() {
+                String::new()
+            } else {
+                format!(" after following {} alias(es) inside the zone", cnames.len())
+            };
+            format!(
+                "{who} hold{} {} (AA flag: authoritative) and answer{chain}: {} record{}.",
+                if s.zone.is_root() { "s" } else { "" },
+                s.qname,
+                records.len(),
+                plural(records.len())
+            )
+        }
+        Some(Verdict::Cname { target, .. }) => format!(
+            "{} is an alias for {target}, which is not in {}: the lookup continues from the closest zone already known for {target}.",
+            s.qname, s.zone
+        ),
+        Some(Verdict::NxDomain(n)) => format!(
+            "{who} say {} does not exist (NXDOMAIN){}.",
+            s.qname,
+            n.ttl
+                .map(|t| format!("; resolvers may remember that for {t} s (the smaller of the SOA's TTL and MINIMUM, RFC 2308)"))
+                .unwrap_or_default()
+        ),
+        Some(Verdict::NoData(n)) => format!(
+            "{} exists but has no {} record (NODATA){}.",
+            s.qname,
+            rtype_name(s.qtype),
+            n.ttl
+                .map(|t| format!("; resolvers may remember that for {t} s (RFC 2308)"))
+                .unwrap_or_default()
+        ),
+        _ => {
+            if s.attempts.is_empty() {
+                format!("No server of {} could be asked.", s.zone)
+            } else {
+                format!(
+                    "None of the {} server(s) of {} asked gave a usable answer, so the lookup cannot go on from here.",
+                    s.attempts.len(),
+                    s.zone
+                )
+            }
+        }
+    };
+    Some(format!("{text}{purpose}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::ending::cycle;
+    use dnscope::trace::{Cycle, End, Failure, NameServer};
+    use hickory_proto::rr::RecordType;
+    use std::time::Duration;
+
+    fn n(s: &str) -> Name {
+        Name::from_ascii(s).expect("name")
+    }
+
+    fn step(attempts: Vec<Attempt>) -> Step {
+        Step {
+            parent: None,
+            depth: 0,
+            purpose: Purpose::Resolve,
+            zone: n("shop.test."),
+            qname: n("www.shop.test."),
+            qtype: RecordType::A,
+            unresolved: Vec::new(),
+            ns_lookups: Vec::new(),
+            attempts,
+            chosen: None,
+            started: Duration::ZERO,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn tried(status: AttemptStatus, verdict: Option<Verdict>) -> Attempt {
+        Attempt {
+            ns: NameServer {
+                name: Some(n("ns1.shop.test.")),
+                addr: "127.0.0.40:53".parse().expect("addr"),
+            },
+            sent_at: Duration::ZERO,
+            status,
+            verdict,
+        }
+    }
+
+    #[test]
+    fn a_budget_drop_reads_the_same_everywhere() {
+        // The table cell and the failure summary use the same words (they once drifted).
+        let a = tried(AttemptStatus::NotSent, None);
+        let s = step(vec![a.clone()]);
+        let said = attempt(&a, &s);
+        assert_eq!(said.kind, "not_sent");
+        let mut t = trace_with(vec![s]);
+        t.end = End::Failed {
+            zone: n("shop.test."),
+            failure: Failure::NoReply { step: 0 },
+        };
+        assert!(end(&t).text.contains(&said.text), "{}", end(&t).text);
+    }
+
+    #[test]
+    fn lame_reasons_name_the_zones() {
+        let s = step(Vec::new());
+        let text = lame(&LameReason::Upward { child: n("test.") }, &s);
+        assert_eq!(
+            text,
+            "upward referral to test.: a referral from shop.test. must lead below it"
+        );
+    }
+
+    #[test]
+    fn cycles_are_spelled_out() {
+        let c = Cycle::Zones {
+            links: vec![
+                (n("a.test."), n("ns.b.test.")),
+                (n("b.test."), n("ns.a.test.")),
+            ],
+        };
+        assert_eq!(
+            cycle(&c),
+            "cycle: a.test. is served by ns.b.test., which is in a zone where b.test. is served by ns.a.test., which is in a.test. again: no address can ever be found"
+        );
+    }
+
+    fn trace_with(steps: Vec<Step>) -> Trace {
+        Trace {
+            name: n("www.shop.test."),
+            rtype: RecordType::A,
+            start: StartFrom::Given,
+            roots: Vec::new(),
+            steps,
+            end: End::Answer,
+            cnames: Vec::new(),
+            answer: Vec::new(),
+            zone_cuts: Vec::new(),
+            queries: 0,
+            elapsed: Duration::ZERO,
+            cold_best_path: Duration::ZERO,
+        }
+    }
+}
