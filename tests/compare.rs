@@ -17,6 +17,27 @@ fn server<'a>(doc: &'a Value, label: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no server {label} in {doc}"))
 }
 
+/// The kinds of the findings, in order.
+fn kinds(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["kind"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The sentence of the first finding of a kind.
+fn finding<'a>(doc: &'a Value, kind: &str) -> &'a str {
+    doc["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["kind"] == kind))
+        .and_then(|f| f["text"].as_str())
+        .unwrap_or_else(|| panic!("no {kind} finding in {doc}"))
+}
+
 fn explanation(doc: &Value) -> String {
     doc["explanation"]
         .as_array()
@@ -91,25 +112,29 @@ fn propagation_stale_cache_with_its_age_and_a_stale_secondary() {
         (ns2["status"].as_str(), ns2["serial"].as_u64()),
         (Some("stale"), Some(2026112801))
     );
-    let text = explanation(&doc);
+    let found = kinds(&doc);
+    for kind in [
+        "child_only_ns",
+        "reference",
+        "stale_cache",
+        "stale_secondary",
+        "worst_case",
+    ] {
+        assert!(found.iter().any(|k| k == kind), "{kind} missing: {found:?}");
+    }
     assert!(
-        text.contains(
-            "ns2.cafe.example. serves serial 2026112801, behind ns1.cafe.example.'s 2026112802"
-        ),
-        "{text}"
+        finding(&doc, "stale_secondary").starts_with("ns2.cafe.example. serves serial 2026112801")
     );
-    assert!(
-        text.contains("isp-a still serves B (A 192.0.2.10) from its cache"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Worst case for any cache in the world"),
-        "{text}"
-    );
-    assert!(
-        text.contains("not in the delegation from the parent"),
-        "{text}"
-    );
+    assert!(finding(&doc, "stale_cache").starts_with("isp-a still serves B (A 192.0.2.10)"));
+    assert!(finding(&doc, "child_only_ns").starts_with("ns2.cafe.example."));
+    // The explanation is the findings' sentences, in the same order.
+    let texts: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["text"].as_str())
+        .collect();
+    assert_eq!(explanation(&doc), texts.join("\n"));
     assert_eq!(doc["scenario"]["name"], "propagation");
 }
 
@@ -124,9 +149,10 @@ fn new_name_hidden_by_negative_caching() {
     assert!((1..=5).contains(&left), "{left}");
     assert_eq!(server(&doc, "isp-b")["answer"][0]["data"], "192.0.2.30");
     assert_eq!(server(&doc, "ns2.cafe.example.")["rcode"], "NXDOMAIN");
-    let text = explanation(&doc);
+    assert!(kinds(&doc).iter().any(|k| k == "negative_cache"));
+    let text = finding(&doc, "negative_cache");
     assert!(
-        text.contains("campus cached that the name did not exist"),
+        text.starts_with("campus cached that the name did not exist"),
         "{text}"
     );
     assert!(
@@ -150,19 +176,14 @@ fn a_dead_resolver_is_a_row_and_the_rest_still_shows() {
     assert_eq!(code, 1);
     let dead = server(&doc, "dead");
     assert_eq!(dead["status"], "error");
-    assert!(
-        dead["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("connection refused")),
-        "{dead}"
-    );
+    assert_eq!(dead["error_kind"], "unreachable", "{dead}");
     assert_eq!(server(&doc, "isp-b")["status"], "agrees");
-    assert!(explanation(&doc).contains("dead (resolver) gave no usable answer"));
+    assert!(finding(&doc, "failed").starts_with("dead (resolver) gave no usable answer"));
 }
 
 #[test]
-fn a_blackholed_resolver_costs_the_timeout_once() {
-    let start = std::time::Instant::now();
+fn a_blackholed_resolver_is_a_timeout_and_the_others_still_answer() {
+    // How long it costs is bench/compare.py's to measure; here, what it is.
     let (doc, _) = compare(&[
         "www.shop.test",
         "--lab",
@@ -175,10 +196,10 @@ fn a_blackholed_resolver_costs_the_timeout_once() {
         "--retries",
         "1",
     ]);
-    let elapsed = doc["elapsed_ms"].as_f64().expect("elapsed");
-    assert!((600.0..1500.0).contains(&elapsed), "{elapsed}");
-    assert_eq!(server(&doc, "hole")["status"], "error");
-    assert!(start.elapsed().as_secs() < 10);
+    let hole = server(&doc, "hole");
+    assert_eq!(hole["status"], "error");
+    assert_eq!(hole["error_kind"], "timeout", "{hole}");
+    assert_eq!(server(&doc, "isp-a")["status"], "agrees");
 }
 
 #[test]
@@ -299,12 +320,11 @@ fn an_alias_into_another_zone_compares_the_alias() {
     let (doc, code) = compare(&["blog.shop.test", "--lab"]);
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["consistent"], true);
-    assert!(explanation(&doc).contains("alias (CNAME) into another zone"));
+    assert!(kinds(&doc).iter().any(|k| k == "alias_only"));
 }
 
 #[test]
 fn watch_stops_when_waiting_cannot_help() {
-    let start = std::time::Instant::now();
     let out = dnscope()
         .args([
             "compare",
@@ -324,13 +344,12 @@ fn watch_stops_when_waiting_cannot_help() {
         1,
         "one round: nothing will expire"
     );
-    assert!(start.elapsed().as_secs() < 10);
 }
 
 #[test]
 fn the_worst_case_counts_the_lagging_secondary() {
     let (doc, _) = compare(&["--lab", "--scenario", "propagation"]);
-    let text = explanation(&doc);
+    let text = finding(&doc, "worst_case");
     assert!(
         text.contains("while a secondary still hands out the old data"),
         "{text}"

@@ -121,6 +121,17 @@ fn help_documents_exit_codes() {
 }
 
 #[test]
+fn the_readme_exit_table_is_the_one_in_the_code() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    assert!(
+        readme.contains(&dnscope::exit::markdown()),
+        "README's exit-code table differs from src/exit.rs; paste:\n{}",
+        dnscope::exit::markdown()
+    );
+}
+
+#[test]
 fn a_server_that_never_answers_times_out_cleanly() {
     let (code, stdout, _) = run(&[
         "query",

@@ -238,15 +238,11 @@ fn dead_and_blackholed_servers_are_marked_and_skipped() {
     let ns3 = hop_of(&hops, "ns3.flaky.test.");
     assert_eq!(ns3["outcome"], "answer");
     assert_eq!(ns3["chosen"], true);
-    // Without --wait-all the blackholed server does not hold the trace up.
+    // Without --wait-all the blackholed server does not hold the trace up: the trace is
+    // reported before its 2 s timeout, so it has no reply yet rather than a timeout.
     let (doc, _) = trace_lab(&["www.flaky.test", "--timeout", "2s"]);
     let hops = hops_at(&doc, "flaky.test.", "www.flaky.test.");
     assert_eq!(hop_of(&hops, "ns2.flaky.test.")["outcome"], "no_reply");
-    assert!(
-        doc["elapsed_ms"].as_f64().is_some_and(|ms| ms < 1000.0),
-        "{}",
-        doc["elapsed_ms"]
-    );
 }
 
 #[test]
@@ -262,8 +258,12 @@ fn one_server_at_a_time_waits_for_the_blackhole() {
     assert_eq!(code, 0);
     let hops = hops_at(&doc, "flaky.test.", "www.flaky.test.");
     assert_eq!(hops.len(), 3);
-    assert_eq!(hop_of(&hops, "ns2.flaky.test.")["outcome"], "timeout");
-    assert!(doc["elapsed_ms"].as_f64().is_some_and(|ms| ms >= 200.0));
+    let ns2 = hop_of(&hops, "ns2.flaky.test.");
+    assert_eq!(ns2["outcome"], "timeout");
+    assert_eq!(
+        ns2["detail"], "timeout (1×200 ms)",
+        "waited the whole timeout"
+    );
     // One server per level otherwise.
     assert_eq!(hops_at(&doc, ".", "www.flaky.test.").len(), 1);
 }

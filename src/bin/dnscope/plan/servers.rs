@@ -208,11 +208,7 @@ pub async fn query_targets(
     lab: Option<&Lab>,
     port: Option<u16>,
 ) -> Result<Vec<Target>, Failure> {
-    let default_port = port.or(lab.map(Lab::port)).unwrap_or(53);
-    let mut targets = Vec::new();
-    for s in given {
-        targets.push(resolve(s, lab, default_port, TargetSource::User).await?);
-    }
+    let targets = auth_targets(given, lab, port).await?;
     if !targets.is_empty() {
         return Ok(targets);
     }
@@ -265,7 +261,8 @@ pub async fn compare_resolvers(
     }
 }
 
-/// Authoritative servers given with `--auth`.
+/// Servers named by the user (`@SERVER` of query, `--auth` of compare), each on its own
+/// port or else `-p`, else the lab's, else 53.
 ///
 /// # Errors
 /// As [`resolve`].
