@@ -67,8 +67,8 @@ pub enum Solution {
     ReadSoa(Record),
     /// The MX targets of promo.shop.test, each with the trace of its address.
     MailFails(Vec<(u16, Name, Trace)>),
-    /// The trace of www.lame.test.
-    LameServer(Trace),
+    /// The trace of www.lame.test, and the zone whose servers it is about.
+    LameServer(Trace, Name),
 }
 
 /// Why a solution could not be worked out.
@@ -86,6 +86,12 @@ pub enum SolveError {
     /// The answer lacks the record the exercise reads.
     #[error("no {0} record in the answer")]
     Missing(RecordType),
+    /// The lab no longer shows what the exercise is about.
+    #[error("{0}")]
+    Changed(&'static str),
+    /// The comparison found no authoritative server to compare with.
+    #[error("{0}")]
+    Discovery(#[from] compare::DiscoveryError),
 }
 
 /// Trace options that start at the lab's root servers, on its port.
@@ -118,8 +124,18 @@ pub async fn solve(
     };
     Ok(match exercise {
         Exercise::FollowDelegation => Solution::FollowDelegation(tr("www.shop.test.").await?),
-        Exercise::Glueless => Solution::Glueless(tr("www.cdn.example.").await?),
-        Exercise::LameServer => Solution::LameServer(tr("www.lame.test.").await?),
+        Exercise::Glueless => {
+            let t = tr("www.cdn.example.").await?;
+            if !t.main_steps().any(|(_, s)| !s.ns_lookups.is_empty()) {
+                return Err(SolveError::Changed(
+                    "the trace needed no NS lookup: is cdn.example still glueless?",
+                ));
+            }
+            Solution::Glueless(t)
+        }
+        Exercise::LameServer => {
+            Solution::LameServer(tr("www.lame.test.").await?, fixture_name("lame.test.")?)
+        }
         Exercise::StaleSecondary => {
             let name = fixture_name("www.news.example.")?;
             Solution::StaleSecondary(
@@ -198,7 +214,10 @@ async fn compare_lab(
         authoritative: compare::Authoritative::Discover(lab_trace_options(lab)),
         query: QueryOptions::default(),
     };
-    let (_, round) = compare::run(transport.clone(), plan, Some(lab)).await?;
+    let (session, round) = compare::run(transport.clone(), plan, Some(lab)).await?;
+    if let Some(Err(e)) = session.discovery {
+        return Err(e.into());
+    }
     Ok(round.comparison)
 }
 
@@ -208,7 +227,9 @@ pub fn lab_resolvers(lab: &Lab) -> Vec<Target> {
         .iter()
         .filter(|s| s.kind == ServerKind::Resolver)
         .map(|s| Target {
-            label: s.name.to_string().trim_end_matches('.').to_string(),
+            label: crate::present::name(&s.name)
+                .trim_end_matches('.')
+                .to_string(),
             addr: lab.addr(s),
             source: TargetSource::Lab,
         })

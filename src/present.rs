@@ -11,9 +11,65 @@
 use hickory_proto::op::{OpCode, ResponseCode};
 use hickory_proto::rr::rdata::HTTPS;
 use hickory_proto::rr::rdata::svcb::{SVCB, SvcParamValue};
-use hickory_proto::rr::{DNSClass, RData, Record};
+use hickory_proto::rr::{DNSClass, Name, RData, Record};
 
 use crate::wire::rtype_name;
+
+/// A name in presentation form, as it travels on the wire (RFC 1035 §5.1): A-labels (`xn--`)
+/// as they are, printable ASCII as it is, `\X` for the characters that mean something in
+/// a zone file (`.` inside a label, `\`, `"`, `(`, `)`, `;`, `@`, `$`), and `\DDD` (decimal)
+/// for any other byte, space included, as dig writes them. hickory's `Display` would show
+/// IDNs in Unicode, and its `to_ascii` writes octal escapes.
+pub fn name(n: &Name) -> String {
+    if n.is_root() {
+        return ".".to_string();
+    }
+    let mut out = String::with_capacity(n.len() + 1);
+    for label in n.iter() {
+        label_text(label, &mut out);
+        out.push('.');
+    }
+    if !n.is_fqdn() {
+        out.pop();
+    }
+    out
+}
+
+/// A name that displays in presentation form (see [`name`]): `format!("{}", Wire(&n))`.
+#[derive(Debug, Clone, Copy)]
+pub struct Wire<'a>(pub &'a Name);
+
+impl std::fmt::Display for Wire<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&name(self.0))
+    }
+}
+
+/// `.wire()` on a name: its presentation form for `format!`.
+pub trait Shown {
+    /// The name in presentation form (see [`name`]).
+    fn wire(&self) -> Wire<'_>;
+}
+
+impl Shown for Name {
+    fn wire(&self) -> Wire<'_> {
+        Wire(self)
+    }
+}
+
+/// One label in presentation form (see [`name`]).
+pub fn label_text(label: &[u8], out: &mut String) {
+    for &b in label {
+        match b {
+            b'.' | b'\\' | b'"' | b'(' | b')' | b';' | b'@' | b'$' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x21..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\{b:03}")),
+        }
+    }
+}
 
 /// The rcode mnemonic as dig prints it (`NOERROR`, `NXDOMAIN`, ...).
 pub fn rcode(code: ResponseCode) -> String {
@@ -73,6 +129,22 @@ pub fn rdata(data: &RData) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         RData::SVCB(svcb) | RData::HTTPS(HTTPS(svcb)) => svcb_params(svcb),
+        // Names inside the data, as the wire carries them (see `name`).
+        RData::NS(ns) => name(&ns.0),
+        RData::CNAME(c) => name(&c.0),
+        RData::PTR(p) => name(&p.0),
+        RData::MX(mx) => format!("{} {}", mx.preference, name(&mx.exchange)),
+        RData::SRV(s) => format!("{} {} {} {}", s.priority, s.weight, s.port, name(&s.target)),
+        RData::SOA(s) => format!(
+            "{} {} {} {} {} {} {}",
+            name(&s.mname),
+            name(&s.rname),
+            s.serial,
+            s.refresh,
+            s.retry,
+            s.expire,
+            s.minimum
+        ),
         other => other.to_string(),
     }
 }
@@ -80,7 +152,7 @@ pub fn rdata(data: &RData) -> String {
 /// SVCB/HTTPS in RFC 9460 presentation form. hickory 0.26.3's `Display` leaves a trailing
 /// comma after every list value (`alpn=h2,h3,`), which no parser accepts.
 fn svcb_params(svcb: &SVCB) -> String {
-    let mut out = format!("{} {}", svcb.svc_priority, svcb.target_name);
+    let mut out = format!("{} {}", svcb.svc_priority, name(&svcb.target_name));
     for (key, value) in &svcb.svc_params {
         let joined = |items: Vec<String>| items.join(",");
         let text = match value {
@@ -165,6 +237,16 @@ mod tests {
         assert_eq!(character_string(b"v=spf1 -all"), "\"v=spf1 -all\"");
         assert_eq!(character_string(b"a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(character_string(b"\x1b[31m\xff"), "\"\\027[31m\\255\"");
+    }
+
+    #[test]
+    fn names_are_shown_as_the_wire_carries_them() {
+        let n = |s: &str| Name::from_ascii(s).expect("name");
+        assert_eq!(name(&Name::root()), ".");
+        assert_eq!(name(&n("www.shop.test.")), "www.shop.test.");
+        assert_eq!(name(&n("xn--bcher-kva.test.")), "xn--bcher-kva.test.");
+        let odd = Name::from_labels(vec![&b"a b"[..], &b"x.y"[..], &b"\x1b"[..]]).expect("labels");
+        assert_eq!(name(&odd), "a\\032b.x\\.y.\\027.");
     }
 
     #[test]

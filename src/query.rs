@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hickory_proto::rr::{Name, RecordType};
+use hickory_proto::rr::{DNSClass, Name, RecordType};
 
 use crate::target::Target;
-use crate::wire::{Exchange, Job, QueryOptions, Transport, WireError, ask_all, build_query};
+use crate::wire::{Exchange, Job, QueryOptions, Transport, WireError, ask_all, build_query_in};
 
 /// A validated `query` run.
 #[derive(Debug, Clone)]
@@ -18,6 +18,8 @@ pub struct QueryPlan {
     pub name: Name,
     /// The type asked for.
     pub rtype: RecordType,
+    /// The class (IN; CH to ask a server about itself).
+    pub class: DNSClass,
     /// The servers, in the order given.
     pub targets: Vec<Target>,
     /// Flags, timeouts, transport.
@@ -40,6 +42,8 @@ pub struct QueryReport {
     pub name: Name,
     /// The type asked for.
     pub rtype: RecordType,
+    /// The class asked for.
+    pub class: DNSClass,
     /// One outcome per target, in plan order.
     pub outcomes: Vec<ServerOutcome>,
     /// Wall time of the whole run.
@@ -74,7 +78,7 @@ pub async fn run(transport: Arc<dyn Transport>, plan: &QueryPlan) -> QueryReport
         .iter()
         .map(|t| Job {
             server: t.addr,
-            query: build_query(&plan.name, plan.rtype, &plan.options),
+            query: build_query_in(&plan.name, plan.rtype, plan.class, &plan.options),
             options: plan.options.clone(),
         })
         .collect();
@@ -91,6 +95,7 @@ pub async fn run(transport: Arc<dyn Transport>, plan: &QueryPlan) -> QueryReport
     QueryReport {
         name: plan.name.clone(),
         rtype: plan.rtype,
+        class: plan.class,
         outcomes,
         elapsed: start.elapsed(),
     }

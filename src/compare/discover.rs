@@ -77,7 +77,7 @@ pub async fn discover(
         let label =
             a.ns.name
                 .as_ref()
-                .map_or_else(|| a.ns.addr.ip().to_string(), ToString::to_string);
+                .map_or_else(|| a.ns.addr.ip().to_string(), crate::present::name);
         add(&mut servers, label, a.ns.addr);
     }
     // The zone's own NS set, from the server whose answer the trace used (it is authoritative;

@@ -51,6 +51,15 @@ impl Lab {
     pub async fn apply(&self, change: &Change) -> Result<Vec<(Name, u32)>, LabError> {
         // One change at a time: a catch-up replaying missed changes must not interleave.
         let _one = self.ops.lock().await;
+        if change.data.is_empty() && !self.has_rrset(&change.name, change.rtype).await {
+            // Deleting what is not there changes nothing, so the serial stays.
+            // See: issue 11, defect 11.
+            return Err(LabError::Missing(format!(
+                "nothing to delete: no {} {} on the servers that take changes",
+                crate::present::name(&change.name),
+                crate::wire::rtype_name(change.rtype)
+            )));
+        }
         let done = self.apply_on(change, None, None).await?;
         let target = self.zone_holding(&change.name);
         // Remember the change for the lagging servers of the zone, to replay on catch-up.
@@ -167,6 +176,22 @@ impl Lab {
             )));
         }
         Ok(done)
+    }
+
+    /// Whether a server that takes changes holds the RRset `name`/`rtype`.
+    async fn has_rrset(&self, name: &Name, rtype: RecordType) -> bool {
+        let key = RrKey::new(name.to_lowercase().into(), rtype);
+        for (server, zones) in self.servers.iter().zip(&self.handlers) {
+            if self.is_lagging(&server.name) {
+                continue;
+            }
+            for z in zones {
+                if z.records().await.contains_key(&key) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// The deepest zone the lab serves that contains `name`.

@@ -132,6 +132,9 @@ impl Scenario {
     }
 }
 
+/// The longest a scenario waits between priming a cache and the change.
+const MAX_AGE: Duration = Duration::from_secs(5);
+
 /// The names a scenario plays on, parsed from dnscope's own text.
 struct Cast {
     zone: Name,
@@ -215,7 +218,8 @@ pub async fn play(
         Primed::NxDomain { ttl } => *ttl,
         Primed::Other(_) => None,
     };
-    let age = Duration::from_secs(u64::from(cached_ttl.unwrap_or(4))) / 4;
+    // At most a few seconds, whatever a `--lab-dir` zone's TTLs are: a scenario plays live.
+    let age = (Duration::from_secs(u64::from(cached_ttl.unwrap_or(4))) / 4).min(MAX_AGE);
     note(Event::Primed {
         resolver: resolver_name,
         qname: qname.clone(),

@@ -70,10 +70,10 @@ pub struct RootHint {
 
 /// A hints file that cannot be used.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("root hints line {line}: {reason}")]
+#[error("root hints{}: {reason}", .line.map(|l| format!(" line {l}")).unwrap_or_default())]
 pub struct HintsError {
-    /// 1-based line number.
-    pub line: usize,
+    /// 1-based line number, when one line is at fault.
+    pub line: Option<usize>,
     /// What is wrong.
     pub reason: String,
 }
@@ -94,7 +94,7 @@ pub fn parse(text: &str) -> Result<Vec<RootHint>, HintsError> {
             continue;
         }
         let err = |reason: String| HintsError {
-            line: i + 1,
+            line: Some(i + 1),
             reason,
         };
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -141,8 +141,9 @@ pub fn parse(text: &str) -> Result<Vec<RootHint>, HintsError> {
         .collect();
     if hints.is_empty() {
         return Err(HintsError {
-            line: 0,
-            reason: "no root server with an address".to_string(),
+            line: None,
+            reason: "no root server with an address (it needs `. NS name` and `name A addr` lines)"
+                .to_string(),
         });
     }
     Ok(hints)
@@ -170,7 +171,7 @@ mod tests {
     #[test]
     fn bad_lines_are_named() {
         let e = parse(".  NS  a.example.\na.example. A 300.0.0.1\n").expect_err("bad address");
-        assert_eq!(e.line, 2);
+        assert_eq!(e.line, Some(2));
         assert!(parse("; nothing\n").is_err());
     }
 }

@@ -380,6 +380,12 @@ pub enum Failure {
         /// The step whose attempts say what each server did.
         step: usize,
     },
+    /// Nothing could be sent at `step`: every attempt failed on this machine (no route, the
+    /// network unreachable, no address of the family to send from). Not the servers' fault.
+    Local {
+        /// The step whose attempts say what the system said.
+        step: usize,
+    },
     /// Servers replied at `step`, but none usefully (lame, REFUSED, SERVFAIL, bad responses).
     Unusable {
         /// The step whose attempts say what each server did.
@@ -423,13 +429,18 @@ pub enum End {
 }
 
 impl End {
-    /// The rcode a resolver would return for this end.
-    pub fn rcode(&self) -> hickory_proto::op::ResponseCode {
+    /// The rcode a resolver would return for this end; None when the trace could not run on
+    /// this machine (a local network error is not an answer from the DNS).
+    pub fn rcode(&self) -> Option<hickory_proto::op::ResponseCode> {
         use hickory_proto::op::ResponseCode;
         match self {
-            End::Answer | End::NoData(_) => ResponseCode::NoError,
-            End::NxDomain(_) => ResponseCode::NXDomain,
-            End::Failed { .. } | End::Limit(_) => ResponseCode::ServFail,
+            End::Answer | End::NoData(_) => Some(ResponseCode::NoError),
+            End::NxDomain(_) => Some(ResponseCode::NXDomain),
+            End::Failed {
+                failure: Failure::Local { .. },
+                ..
+            } => None,
+            End::Failed { .. } | End::Limit(_) => Some(ResponseCode::ServFail),
         }
     }
 
@@ -445,7 +456,7 @@ impl End {
             End::Answer | End::NxDomain(_) | End::NoData(_) => exit::OK,
             End::Limit(_) => exit::LIMIT,
             End::Failed {
-                failure: Failure::NoReply { .. },
+                failure: Failure::NoReply { .. } | Failure::Local { .. },
                 ..
             } => exit::NO_REPLY,
             End::Failed { .. } => exit::FAILED,
@@ -464,6 +475,8 @@ pub struct Trace {
     pub start: StartFrom,
     /// The root servers it started from.
     pub roots: Vec<NameServer>,
+    /// The address families it used (`-4`/`-6`).
+    pub family: Family,
     /// Every question asked, in order.
     pub steps: Vec<Step>,
     /// How it ended.

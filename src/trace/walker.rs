@@ -137,6 +137,7 @@ pub(super) async fn run(
         rtype,
         start: walker.opts.start.clone(),
         roots: walker.opts.roots.clone(),
+        family: walker.opts.family,
         steps,
         end: resolution.end,
         cnames: resolution.cnames,
@@ -193,7 +194,10 @@ impl Walker {
                     .min(per_attempt)
             }
         };
-        let until = tokio::time::Instant::now() + grace;
+        // The deadline bounds the whole trace, waiting included.
+        // See: issue 11, defect 10 (--deadline 20ms --wait-all ran for 4 s).
+        let deadline = tokio::time::Instant::from_std(self.t0 + self.opts.deadline);
+        let until = (tokio::time::Instant::now() + grace).min(deadline);
         loop {
             // Register for the next change before looking, so that one landing in between
             // is not missed.

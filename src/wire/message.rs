@@ -7,6 +7,9 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
+use hickory_proto::rr::DNSClass;
+use hickory_proto::rr::domain::Label;
+use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption, NSIDPayload};
 use hickory_proto::rr::{Name, RecordType};
 
 use super::{EDNS_PAYLOAD, QueryOptions};
@@ -32,9 +35,14 @@ pub enum NameError {
     /// RFC 1035 §2.3.4: names are at most 255 octets on the wire.
     #[error("invalid name {name:?}: {len} bytes on the wire, the limit is 255 (RFC 1035 §2.3.4)")]
     NameTooLong { name: String, len: usize },
-    /// Anything else hickory refuses (bad escapes, IDNA failures, ...).
-    #[error("invalid name {name:?}: {reason}")]
-    Other { name: String, reason: String },
+    /// A backslash escape that is not `\X` or `\DDD` (a decimal byte, 0 to 255).
+    #[error(
+        "invalid name {name:?}: bad escape {escape:?} (write \\. for a dot inside a label, \\DDD for a byte)"
+    )]
+    BadEscape { name: String, escape: String },
+    /// A non-ASCII label that IDNA (UTS #46) cannot turn into an A-label.
+    #[error("invalid name {name:?}: label {label:?} is not a valid internationalised label (IDNA)")]
+    Idna { name: String, label: String },
 }
 
 /// A record type we do not know.
@@ -47,8 +55,12 @@ pub struct TypeError {
     pub given: String,
 }
 
-/// Parse a domain name as typed by a user: absolute (a trailing dot is optional),
-/// internationalised names converted to their ASCII form (IDNA).
+/// Parse a domain name as typed by a user, the way dig reads one (RFC 1035 §5.1, RFC 2181
+/// §11): absolute (a trailing dot is optional); any byte in a label, `\.` for a dot inside a
+/// label and `\DDD` for any byte; underscores and other characters as they are (DKIM
+/// selectors, SRV and ACME labels). Only non-ASCII labels go through IDNA, to their A-label
+/// (`xn--`) form. Rejected: what cannot be encoded (an empty label, a label over 63 octets, a
+/// name over 255).
 ///
 /// # Errors
 /// [`NameError`] naming the rule that was broken.
@@ -60,52 +72,89 @@ pub fn parse_name(input: &str) -> Result<Name, NameError> {
     if input == "." {
         return Ok(Name::root());
     }
-    let body = input.strip_suffix('.').unwrap_or(input);
-    if !input.contains('\\') {
-        for label in body.split('.') {
-            if label.is_empty() {
-                return Err(NameError::EmptyLabel { name });
+    let mut labels: Vec<Vec<u8>> = Vec::new();
+    let mut current: Vec<u8> = Vec::new();
+    let mut chars = input.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if current.is_empty() {
+                    return Err(NameError::EmptyLabel { name });
+                }
+                labels.push(std::mem::take(&mut current));
+            }
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    return Err(NameError::BadEscape {
+                        name,
+                        escape: "\\".to_string(),
+                    });
+                };
+                if next.is_ascii_digit() {
+                    let mut digits = String::from(next);
+                    for _ in 0..2 {
+                        match chars.next() {
+                            Some(d) if d.is_ascii_digit() => digits.push(d),
+                            other => {
+                                let mut escape = format!("\\{digits}");
+                                escape.extend(other);
+                                return Err(NameError::BadEscape { name, escape });
+                            }
+                        }
+                    }
+                    let byte = digits.parse::<u8>().map_err(|_| NameError::BadEscape {
+                        name: name.clone(),
+                        escape: format!("\\{digits}"),
+                    })?;
+                    current.push(byte);
+                } else {
+                    let mut buf = [0u8; 4];
+                    current.extend_from_slice(next.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+            other => {
+                let mut buf = [0u8; 4];
+                current.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
             }
         }
     }
-    let parsed = Name::from_utf8(input).map_err(|e| NameError::Other {
-        name: name.clone(),
-        reason: e.to_string(),
-    });
-    let parsed = match parsed {
-        Ok(n) => n,
-        Err(e) => {
-            // Give the precise reason for the two limits people actually hit.
-            if !input.contains('\\') {
-                if let Some(label) = body.split('.').find(|l| l.len() > 63) {
-                    return Err(NameError::LabelTooLong {
-                        name,
-                        label: label.to_string(),
-                        len: label.len(),
-                    });
-                }
-                let wire = body.len() + 2;
-                if wire > 255 {
-                    return Err(NameError::NameTooLong { name, len: wire });
-                }
-            }
-            return Err(e);
-        }
-    };
-    for label in parsed.iter() {
-        if label.len() > 63 {
+    if !current.is_empty() {
+        labels.push(current);
+    }
+    let mut wire_labels = Vec::with_capacity(labels.len());
+    for raw in labels {
+        let bytes = match std::str::from_utf8(&raw) {
+            // Only a label with non-ASCII characters is internationalised.
+            Ok(text) if !text.is_ascii() => Label::from_utf8(text)
+                .map_err(|_| NameError::Idna {
+                    name: name.clone(),
+                    label: text.to_string(),
+                })?
+                .as_bytes()
+                .to_vec(),
+            _ => raw,
+        };
+        if bytes.len() > 63 {
             return Err(NameError::LabelTooLong {
                 name,
-                label: String::from_utf8_lossy(label).into_owned(),
-                len: label.len(),
+                label: String::from_utf8_lossy(&bytes).into_owned(),
+                len: bytes.len(),
             });
         }
+        wire_labels.push(bytes);
     }
-    let wire: usize = parsed.iter().map(|l| l.len() + 1).sum::<usize>() + 1;
+    let wire: usize = wire_labels.iter().map(|l| l.len() + 1).sum::<usize>() + 1;
     if wire > 255 {
         return Err(NameError::NameTooLong { name, len: wire });
     }
-    let mut parsed = parsed;
+    let labels: Vec<Label> = wire_labels
+        .iter()
+        .filter_map(|l| Label::from_raw_bytes(l).ok())
+        .collect();
+    let mut parsed = Name::from_labels(labels).map_err(|_| NameError::NameTooLong {
+        name: name.clone(),
+        len: wire,
+    })?;
     parsed.set_fqdn(true);
     Ok(parsed)
 }
@@ -160,20 +209,77 @@ pub fn reverse_name(addr: IpAddr) -> Name {
     Name::from_ascii(&text).unwrap_or_else(|_| Name::root())
 }
 
-/// Build a question: a random ID (RFC 5452 §9.2), one question, RD/CD as asked, and an EDNS0
-/// OPT record with our payload size and the DO bit as asked.
+/// Build a question of class IN (see [`build_query_in`]).
 pub fn build_query(name: &Name, rtype: RecordType, opts: &QueryOptions) -> Message {
+    build_query_in(name, rtype, DNSClass::IN, opts)
+}
+
+/// Build a question: a random ID (RFC 5452 §9.2), one question of `class`, RD/CD as asked,
+/// and an EDNS0 OPT record with our payload size, the DO bit as asked and, when asked, an
+/// empty NSID option (RFC 5001 §2.3: the server fills it in).
+pub fn build_query_in(
+    name: &Name,
+    rtype: RecordType,
+    class: DNSClass,
+    opts: &QueryOptions,
+) -> Message {
     let mut message = Message::new(rand::random::<u16>(), MessageType::Query, OpCode::Query);
     message.metadata.recursion_desired = opts.recursion_desired;
     message.metadata.checking_disabled = opts.checking_disabled;
-    message.add_query(Query::query(name.clone(), rtype));
+    let mut query = Query::query(name.clone(), rtype);
+    query.set_query_class(class);
+    message.add_query(query);
     if opts.edns {
         let mut edns = Edns::new();
         edns.set_max_payload(EDNS_PAYLOAD)
             .set_dnssec_ok(opts.dnssec_ok);
+        // An empty payload always fits (its size limit is 65535 bytes).
+        if opts.nsid
+            && let Ok(empty) = NSIDPayload::new(Vec::new())
+        {
+            edns.options_mut().insert(EdnsOption::NSID(empty));
+        }
         message.set_edns(edns);
     }
     message
+}
+
+/// The NSID a response carries (RFC 5001): the server's identity, as bytes.
+pub fn nsid(message: &Message) -> Option<Vec<u8>> {
+    match message.edns.as_ref()?.options().get(EdnsCode::NSID)? {
+        EdnsOption::NSID(payload) => Some(payload.as_ref().to_vec()),
+        EdnsOption::Unknown(_, data) => Some(data.clone()),
+        _ => None,
+    }
+}
+
+/// A class we do not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown class {given:?} (use IN, CH, HS, or the numeric form CLASS3)")]
+pub struct ClassError {
+    /// What the user typed.
+    pub given: String,
+}
+
+/// Parse a class by mnemonic (`IN`, `CH`/`CHAOS`, `HS`/`HESIOD`) or as `CLASS123`.
+///
+/// # Errors
+/// [`ClassError`] for anything else.
+pub fn parse_class(input: &str) -> Result<DNSClass, ClassError> {
+    let upper = input.to_ascii_uppercase();
+    match upper.as_str() {
+        "IN" => Ok(DNSClass::IN),
+        "CH" | "CHAOS" => Ok(DNSClass::CH),
+        "HS" | "HESIOD" => Ok(DNSClass::HS),
+        _ => upper
+            .strip_prefix("CLASS")
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse::<u16>().ok())
+            .map(DNSClass::from)
+            .ok_or(ClassError {
+                given: input.to_string(),
+            }),
+    }
 }
 
 #[cfg(test)]
@@ -216,6 +322,41 @@ mod tests {
         let l63 = "c".repeat(63);
         let max = format!("{l63}.{l63}.{l63}.{}", "d".repeat(61));
         assert!(parse_name(&max).is_ok(), "{:?}", parse_name(&max));
+    }
+
+    #[test]
+    fn names_take_any_character_dig_takes() {
+        // See: issue 11, defect 1 (DKIM selectors and other underscore names were rejected).
+        for (input, wire) in [
+            (
+                "s1_2024._domainkey.shop.test",
+                "s1_2024._domainkey.shop.test.",
+            ),
+            ("www_x.shop.test", "www_x.shop.test."),
+            ("foo_bar.example", "foo_bar.example."),
+            ("-lead.test", "-lead.test."),
+            ("a\\.b.test", "a\\.b.test."),
+            ("a\\032b.test", "a\\032b.test."),
+        ] {
+            assert_eq!(
+                parse_name(input).map(|n| crate::present::name(&n)),
+                Ok(wire.to_string()),
+                "{input}"
+            );
+        }
+        assert_eq!(parse_name("a\\.b.test").map(|n| n.num_labels()), Ok(2));
+        assert!(matches!(
+            parse_name("a\\3x.test"),
+            Err(NameError::BadEscape { .. })
+        ));
+        assert!(matches!(
+            parse_name("a\\999.test"),
+            Err(NameError::BadEscape { .. })
+        ));
+        assert!(matches!(
+            parse_name("trailing\\"),
+            Err(NameError::BadEscape { .. })
+        ));
     }
 
     #[test]

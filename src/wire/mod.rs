@@ -20,7 +20,8 @@ use hickory_proto::op::Message;
 use serde::Serialize;
 
 pub use message::{
-    NameError, TypeError, build_query, parse_name, parse_rtype, reverse_name, rtype_name,
+    ClassError, NameError, TypeError, build_query, build_query_in, nsid, parse_class, parse_name,
+    parse_rtype, reverse_name, rtype_name,
 };
 
 /// The UDP payload size we advertise in EDNS0: the DNS Flag Day 2020 value, which avoids IP
@@ -65,6 +66,8 @@ pub struct QueryOptions {
     pub tcp_only: bool,
     /// Retry over TCP when a UDP answer has TC=1 (RFC 7766 §5). On by default.
     pub tcp_on_truncation: bool,
+    /// Ask for the server's identity (the EDNS NSID option, RFC 5001).
+    pub nsid: bool,
 }
 
 impl Default for QueryOptions {
@@ -78,6 +81,7 @@ impl Default for QueryOptions {
             retries: 1,
             tcp_only: false,
             tcp_on_truncation: true,
+            nsid: false,
         }
     }
 }

@@ -17,6 +17,8 @@ pub fn dnscope() -> assert_cmd::Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("dnscope");
     cmd.env("NO_COLOR", "1")
         .env("TERM", "dumb")
+        // Wide enough that no test line wraps; the width tests set their own.
+        .env("COLUMNS", "1000")
         .env("DNSCOPE_RESOLV_CONF", "/nonexistent/resolv.conf")
         // Belt and braces: the binary refuses any address outside loopback.
         .env("DNSCOPE_LOOPBACK_ONLY", "1")

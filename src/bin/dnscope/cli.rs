@@ -23,6 +23,9 @@ pub struct Cli {
     /// Show more: ignored packets, sizes, attempts.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Draw tables and arrows in ASCII (the default under LANG=C or another non-UTF-8 locale).
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,8 +62,12 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. dnscope man > dnscope.1
-    Man,
+    /// Print a man page (roff): dnscope's, or a subcommand's (dnscope man trace >
+    /// dnscope-trace.1), the pages the main one refers to.
+    Man {
+        /// query, trace, compare, lab, explain or completions.
+        subcommand: Option<String>,
+    },
 }
 
 const COMPARE_HELP: &str = "\
@@ -106,6 +113,9 @@ pub struct CompareArgs {
     /// Give up watching after this long.
     #[arg(long, default_value = "10m", value_name = "DURATION")]
     pub watch_limit: String,
+    /// Print only each server's answer data, one record per line: SERVER DATA.
+    #[arg(long)]
+    pub short: bool,
     /// Time to wait for each attempt: 1s, 500ms, 1.5 (seconds); the same meaning as in
     /// query and trace.
     #[arg(long, default_value = "1s", value_name = "DURATION")]
@@ -176,9 +186,15 @@ pub struct TraceArgs {
     /// How deep glueless NS lookups may nest.
     #[arg(long, default_value_t = 6, value_name = "N")]
     pub max_depth: usize,
-    /// Wall-clock limit for the whole trace.
+    /// Wall-clock limit for the whole trace, waiting for late servers included.
     #[arg(long, default_value = "30s", value_name = "DURATION")]
     pub deadline: String,
+    /// Ask every server for its identity (EDNS NSID, RFC 5001), shown in each row.
+    #[arg(long)]
+    pub nsid: bool,
+    /// Print only the final answer data, one record per line.
+    #[arg(long)]
+    pub short: bool,
     #[command(flatten)]
     pub lab: LabFlags,
 }
@@ -191,9 +207,12 @@ Examples:
   dnscope query shop.test MX @127.77.0.40 @127.77.0.41 --lab
   dnscope query -x 192.0.2.80 --lab                 reverse lookup (PTR)
   dnscope query example.org AAAA @192.0.2.53:5353   any server, any port
+  dnscope query version.bind TXT CH @ns1.shop.test --lab --nsid
+                                                    which server software and instance answers
 
 Without @SERVER, dnscope asks the name servers of /etc/resolv.conf
-(or, with --lab, the lab server authoritative for the name).";
+(or, with --lab, the lab server authoritative for the name). dig habits work too: the type
+before the name (query MX shop.test), +short, +norec, +tcp, +dnssec, +cd, +noedns, +nsid.";
 
 /// Arguments of `dnscope query`.
 #[derive(Debug, Args)]
@@ -236,6 +255,22 @@ pub struct QueryArgs {
     /// Port for servers given without one (default 53, or the lab's port with --lab).
     #[arg(short = 'p', long, value_name = "PORT")]
     pub port: Option<u16>,
+    /// Class (alternative to a positional IN, CH or HS): CH asks a server about itself,
+    /// e.g. version.bind TXT CH.
+    #[arg(short = 'c', long = "class", value_name = "CLASS")]
+    pub class: Option<String>,
+    /// Ask each server for its identity (EDNS NSID, RFC 5001): which instance answered.
+    #[arg(long)]
+    pub nsid: bool,
+    /// Print only the answer data, one record per line (dig's +short).
+    #[arg(long)]
+    pub short: bool,
+    /// Use IPv4 server addresses only.
+    #[arg(short = '4', conflicts_with = "ipv6_only")]
+    pub ipv4_only: bool,
+    /// Use IPv6 server addresses only.
+    #[arg(short = '6')]
+    pub ipv6_only: bool,
     #[command(flatten)]
     pub lab: LabFlags,
 }

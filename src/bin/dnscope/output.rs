@@ -3,10 +3,19 @@
 //! the output quietly, as Unix tools do (ripgrep's convention).
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::anyhow;
 
 use crate::app::Failure;
+
+/// Whether text output is drawn in ASCII (set once from the plan; JSON is never changed).
+static ASCII: AtomicBool = AtomicBool::new(false);
+
+/// Draw the text output in ASCII from now on (`--ascii`, or a non-UTF-8 locale).
+pub fn set_ascii(on: bool) {
+    ASCII.store(on, Ordering::Relaxed);
+}
 
 /// Write to stdout through `f`; a closed pipe ends quietly.
 ///
@@ -15,7 +24,12 @@ use crate::app::Failure;
 pub fn emit(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    let result = f(&mut lock).and_then(|()| lock.flush());
+    let result = if ASCII.load(Ordering::Relaxed) {
+        let mut ascii = Ascii(&mut lock);
+        f(&mut ascii).and_then(|()| ascii.flush())
+    } else {
+        f(&mut lock).and_then(|()| lock.flush())
+    };
     match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -36,4 +50,54 @@ pub fn note(text: &str) {
 #[allow(clippy::print_stderr)]
 pub fn error_line(text: &str) {
     eprintln!("dnscope: {}", dnscope::present::for_tty(text));
+}
+
+/// A writer that turns dnscope's own symbols (arrows, ticks, box drawing) into ASCII, for a
+/// terminal whose locale is not UTF-8. Data (names, TXT) goes through as it is.
+struct Ascii<'a>(&'a mut dyn Write);
+
+/// Each symbol dnscope draws, and its ASCII stand-in.
+const SYMBOLS: &[(char, &str)] = &[
+    ('→', "->"),
+    ('←', "<-"),
+    ('✓', "*"),
+    ('✗', "x"),
+    ('↳', "=>"),
+    ('│', "|"),
+    ('─', "-"),
+    ('═', "="),
+    ('╞', "+"),
+    ('╡', "+"),
+    ('┌', "+"),
+    ('┐', "+"),
+    ('└', "+"),
+    ('┘', "+"),
+    ('×', "x"),
+    ('—', "-"),
+    ('–', "-"),
+    ('…', "..."),
+];
+
+impl Write for Ascii<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Formatting writes whole strings, so a piece is valid UTF-8 unless data is not.
+        match std::str::from_utf8(buf) {
+            Ok(text) if text.chars().any(|c| SYMBOLS.iter().any(|(s, _)| *s == c)) => {
+                let mut out = String::with_capacity(text.len());
+                for c in text.chars() {
+                    match SYMBOLS.iter().find(|(s, _)| *s == c) {
+                        Some((_, plain)) => out.push_str(plain),
+                        None => out.push(c),
+                    }
+                }
+                self.0.write_all(out.as_bytes())?;
+            }
+            _ => self.0.write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }

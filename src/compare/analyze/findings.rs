@@ -30,7 +30,14 @@ pub(super) fn derive(
     let primary_view = primary.and_then(|i| servers.get(i)).cloned();
     let auth_ttl = primary_view.as_ref().and_then(authoritative_ttl);
     let primary_soa = primary_view.as_ref().and_then(|p| p.soa);
-    let max_serial = primary_view.as_ref().and_then(ServerView::serial);
+    // The highest serial among the authoritative servers that answered (RFC 1982); None when
+    // they are too far apart for one to be newer than all the others.
+    let max_serial = super::serial::newest(
+        servers
+            .iter()
+            .filter(|s| s.kind == Kind::Authoritative && s.key.is_some())
+            .filter_map(ServerView::serial),
+    );
     let mut findings = Vec::new();
     if alias_only {
         findings.push(Finding::AliasOnly);

@@ -363,3 +363,19 @@ fn the_order_of_the_servers_does_not_change_the_groups() {
     };
     assert_eq!(groups(&forward), groups(&backward));
 }
+
+#[test]
+fn serials_too_far_apart_name_no_stale_secondary() {
+    // See: review of the architecture change: 1 and 2^31 + 1 are not comparable (RFC 1982).
+    let obs = [
+        auth("ns1", 10, answer(vec![a(10, 300)], true), 1),
+        auth("ns2", 11, answer(vec![a(11, 300)], true), 2_147_483_649),
+    ];
+    let c = analyze(&www(), RecordType::A, &obs);
+    assert!(
+        !c.findings
+            .iter()
+            .any(|f| matches!(f, Finding::StaleSecondary { .. }))
+    );
+    assert!(!c.waiting_helps());
+}

@@ -35,6 +35,7 @@ pub async fn run(job: CompareJob, out: Output) -> Result<u8, Failure> {
         authoritative,
         query: job.query,
     };
+    // The watch limit counts from the first question.
     let started = Instant::now();
     let (session, mut round) = compare::run(transport(lab.is_some()), plan, lab.as_ref())
         .await
@@ -85,13 +86,15 @@ fn show(
     };
     emit(|w| {
         if out.json {
-            let doc = render::json::compare::document(&view);
+            let doc = render::json::compare::document(&view, out.explain);
             // With --watch, one document per round, each on its own line (JSON Lines).
             if number.is_some() {
                 render::json::write_line(w, &doc)
             } else {
                 render::json::write(w, &doc)
             }
+        } else if out.short {
+            render::compare::short(w, &view)
         } else {
             render::compare::render(w, &view, out)
         }

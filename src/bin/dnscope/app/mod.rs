@@ -39,6 +39,10 @@ impl Failure {
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
     let plan = Plan::from_cli(&cli).map_err(|e| Failure::new(exit::USAGE, e))?;
     let out = plan.output;
+    crate::output::set_ascii(out.ascii && !out.json);
+    for note in &plan.notes {
+        crate::output::note(note);
+    }
     match plan.job {
         Job::Query(job) => query::run(job, out).await,
         Job::Trace(job) => trace::run(job, out).await,
@@ -51,7 +55,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         } => teach::exercises(lab, number, solution, out).await,
         Job::Explain(topic) => teach::explain(topic.as_deref(), out),
         Job::Completions(shell) => teach::completions(shell),
-        Job::Man => teach::man(),
+        Job::Man(sub) => teach::man(sub.as_deref()),
     }
 }
 

@@ -10,9 +10,11 @@ use crate::render;
 pub async fn run(job: QueryJob, out: Output) -> Result<u8, Failure> {
     let lab = start_lab(job.lab.as_ref()).await?;
     let targets = servers::query_targets(&job.servers, &job.name, lab.as_deref(), job.port).await?;
+    let targets = servers::of_family(targets, job.family)?;
     let plan = QueryPlan {
         name: job.name,
         rtype: job.rtype,
+        class: job.class,
         targets,
         options: job.options,
     };
@@ -20,7 +22,9 @@ pub async fn run(job: QueryJob, out: Output) -> Result<u8, Failure> {
     stop_lab(lab).await;
     emit(|w| {
         if out.json {
-            render::json::write(w, &render::json::query::document(&report))
+            render::json::write(w, &render::json::query::document(&report, out.explain))
+        } else if out.short {
+            render::query::short(w, &report)
         } else {
             render::query::render(w, &report, &out)
         }

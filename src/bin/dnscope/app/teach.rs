@@ -15,7 +15,13 @@ use crate::words::catalog;
 
 pub fn explain(topic: Option<&str>, out: Output) -> Result<u8, Failure> {
     let Some(topic) = topic else {
-        emit(|w| render::explain::list(w, &out))?;
+        emit(|w| {
+            if out.json {
+                render::json::write(w, &render::json::explain::list())
+            } else {
+                render::explain::list(w, &out)
+            }
+        })?;
         return Ok(exit::OK);
     };
     if let Some(doc) = catalog::type_doc(topic) {
@@ -53,7 +59,13 @@ pub async fn exercises(
     out: Output,
 ) -> Result<u8, Failure> {
     let Some(n) = number else {
-        emit(|w| render::exercises::list(w, &out))?;
+        emit(|w| {
+            if out.json {
+                render::json::write(w, &render::json::exercises::list())
+            } else {
+                render::exercises::list(w, &out)
+            }
+        })?;
         return Ok(exit::OK);
     };
     let Some(exercise) = Exercise::number(n) else {
@@ -74,7 +86,16 @@ pub async fn exercises(
     } else {
         None
     };
-    emit(|w| render::exercises::one(w, n, exercise, answer.as_ref(), &out))?;
+    emit(|w| {
+        if out.json {
+            render::json::write(
+                w,
+                &render::json::exercises::one(n, exercise, answer.as_ref()),
+            )
+        } else {
+            render::exercises::one(w, n, exercise, answer.as_ref(), &out)
+        }
+    })?;
     Ok(exit::OK)
 }
 
@@ -87,8 +108,30 @@ pub fn completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-pub fn man() -> Result<u8, Failure> {
+/// The main page, or `dnscope-SUB(1)`, the page the main one's SEE ALSO names.
+pub fn man(sub: Option<&str>) -> Result<u8, Failure> {
     let command = <Cli as clap::CommandFactory>::command();
-    emit(|w| clap_mangen::Man::new(command).render(w))?;
+    let page = match sub {
+        None => command,
+        Some(name) => {
+            let found = command
+                .get_subcommands()
+                .find(|c| c.get_name() == name)
+                .cloned()
+                .ok_or_else(|| {
+                    let names: Vec<&str> =
+                        command.get_subcommands().map(|c| c.get_name()).collect();
+                    Failure::new(
+                        exit::USAGE,
+                        anyhow!("no subcommand {name:?} (one of: {})", names.join(", ")),
+                    )
+                })?;
+            // The page's title is dnscope-NAME, as the main page refers to it.
+            found
+                .name(format!("dnscope-{name}"))
+                .bin_name(format!("dnscope {name}"))
+        }
+    };
+    emit(|w| clap_mangen::Man::new(page).render(w))?;
     Ok(exit::OK)
 }

@@ -24,8 +24,9 @@ pub async fn run(job: TraceJob, out: Output) -> Result<u8, Failure> {
             emit(|w| w.write_all(&svg))?;
         }
         None if out.json => {
-            emit(|w| render::json::write(w, &render::json::trace::document(&result)))?
+            emit(|w| render::json::write(w, &render::json::trace::document(&result, out.explain)))?
         }
+        None if out.short => emit(|w| render::trace::short(w, &result))?,
         None => emit(|w| render::trace::render(w, &result, &out))?,
     }
     Ok(result.end.exit_code())

@@ -46,6 +46,15 @@ pub fn question(
     Ok((name, rtype))
 }
 
+/// dig's order, the type before the name (`query MX shop.test`), turned round when it is
+/// unambiguous: the first word is a type and the second is not.
+pub fn type_first(mut words: Vec<&str>) -> Vec<&str> {
+    if words.len() >= 2 && parse_rtype(words[0]).is_ok() && parse_rtype(words[1]).is_err() {
+        words.swap(0, 1);
+    }
+    words
+}
+
 /// `2s`, `500ms`, `1.5` (seconds), `1m`.
 ///
 /// # Errors
@@ -105,6 +114,19 @@ mod tests {
             Some(RecordType::TXT)
         );
         assert!(q(&[], Some("not-an-ip"), None).is_err());
+    }
+
+    #[test]
+    fn the_type_may_come_first_when_that_is_clear() {
+        // See: issue 11, item 15 (dig habits).
+        assert_eq!(type_first(vec!["MX", "shop.test"]), ["shop.test", "MX"]);
+        assert_eq!(type_first(vec!["shop.test", "MX"]), ["shop.test", "MX"]);
+        assert_eq!(
+            type_first(vec!["a", "mx"]),
+            ["a", "mx"],
+            "both could be types: as typed"
+        );
+        assert_eq!(type_first(vec!["MX"]), ["MX"]);
     }
 
     #[test]

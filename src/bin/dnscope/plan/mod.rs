@@ -37,6 +37,8 @@ use crate::cli::{
 pub struct Plan {
     /// How to show the result.
     pub output: Output,
+    /// Things worth saying before the run (a server address that reads two ways).
+    pub notes: Vec<String>,
     /// What to do.
     pub job: Job,
 }
@@ -54,6 +56,12 @@ pub struct Output {
     pub verbose: u8,
     /// `trace --format`: a picture instead of text.
     pub picture: Option<Picture>,
+    /// Only the answer data, one record per line (`--short`, dig's +short).
+    pub short: bool,
+    /// ASCII borders and arrows (`--ascii`, or a non-UTF-8 locale).
+    pub ascii: bool,
+    /// The width to fit: the terminal's, else `COLUMNS`, else 80.
+    pub width: usize,
 }
 
 /// A picture of a trace.
@@ -79,7 +87,8 @@ pub enum Job {
     },
     Explain(Option<String>),
     Completions(clap_complete::Shell),
-    Man,
+    /// The main page, or a subcommand's.
+    Man(Option<String>),
 }
 
 /// A validated `query`.
@@ -87,6 +96,10 @@ pub enum Job {
 pub struct QueryJob {
     pub name: Name,
     pub rtype: RecordType,
+    /// IN, or CH to ask a server about itself.
+    pub class: hickory_proto::rr::DNSClass,
+    /// `-4`/`-6`: the address families to ask.
+    pub family: Family,
     /// The servers as typed; empty means the lab's server for the name, or resolv.conf's.
     pub servers: Vec<ServerSpec>,
     pub options: QueryOptions,
@@ -128,6 +141,13 @@ impl Plan {
     /// # Errors
     /// A one-line message naming the flag or argument that is wrong.
     pub fn from_cli(cli: &Cli) -> Result<Self> {
+        // dig's +options, read before anything else: they change the job and the output.
+        let plus = match &cli.command {
+            Command::Query(a) => Plus::read(&a.args, true)?,
+            Command::Trace(a) => Plus::read(&a.args, false)?,
+            Command::Compare(a) => Plus::read(&a.args, false)?,
+            _ => Plus::default(),
+        };
         let output = Output {
             styled: styled(cli.color),
             json: cli.json,
@@ -141,18 +161,134 @@ impl Plan {
                 },
                 _ => None,
             },
+            short: plus.short
+                || match &cli.command {
+                    Command::Query(a) => a.short,
+                    Command::Trace(a) => a.short,
+                    Command::Compare(a) => a.short,
+                    _ => false,
+                },
+            ascii: cli.ascii || !utf8_locale(),
+            width: width(),
         };
         let job = match &cli.command {
-            Command::Query(a) => Job::Query(query(a)?),
-            Command::Trace(a) => Job::Trace(trace(a)?),
-            Command::Compare(a) => Job::Compare(compare(a)?),
+            Command::Query(a) => Job::Query(query(a, &plus)?),
+            Command::Trace(a) => Job::Trace(trace(a, &plus)?),
+            Command::Compare(a) => Job::Compare(compare(a, &plus)?),
             Command::Lab(a) => lab(a),
             Command::Explain { topic } => Job::Explain(topic.clone()),
             Command::Completions { shell } => Job::Completions(*shell),
-            Command::Man => Job::Man,
+            Command::Man { subcommand } => Job::Man(subcommand.clone()),
         };
-        Ok(Plan { output, job })
+        Ok(Plan {
+            output,
+            notes: notes(&cli.command),
+            job,
+        })
     }
+}
+
+/// Notes on what the user typed: an IPv6 address without brackets whose last group looks
+/// like a port.
+fn notes(command: &Command) -> Vec<String> {
+    let servers: Vec<&str> = match command {
+        Command::Query(a) => a.args.iter().filter_map(|w| w.strip_prefix('@')).collect(),
+        Command::Compare(a) => a
+            .resolvers
+            .iter()
+            .map(|r| r.split_once('=').map_or(r.as_str(), |(_, s)| s))
+            .chain(a.auth.iter().map(String::as_str))
+            .chain(a.start.roots.iter().map(String::as_str))
+            .collect(),
+        Command::Trace(a) => a.start.roots.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    servers.into_iter().filter_map(servers::ambiguity).collect()
+}
+
+/// `-p PORT`: 1 to 65535 (0 is not a port a server listens on).
+fn check_port(port: Option<u16>) -> Result<Option<u16>> {
+    if port == Some(0) {
+        bail!("-p 0: port 0 is not a port a server listens on (1 to 65535)");
+    }
+    Ok(port)
+}
+
+/// dig's `+options`, where dnscope has the same thing.
+#[derive(Debug, Default)]
+struct Plus {
+    /// The words that are not `+options`.
+    words: Vec<String>,
+    short: bool,
+    norec: bool,
+    tcp: bool,
+    dnssec: bool,
+    cd: bool,
+    noedns: bool,
+    nsid: bool,
+}
+
+impl Plus {
+    /// Pick the `+options` out of the positional words; `query` takes them all, `trace` and
+    /// `compare` only `+short` (and `+nsid` for trace).
+    fn read(args: &[String], query: bool) -> Result<Self> {
+        let mut plus = Plus::default();
+        for arg in args {
+            let Some(opt) = arg.strip_prefix('+') else {
+                plus.words.push(arg.clone());
+                continue;
+            };
+            match opt.to_ascii_lowercase().as_str() {
+                "short" => plus.short = true,
+                "nsid" => plus.nsid = true,
+                "norec" | "norecurse" if query => plus.norec = true,
+                "tcp" | "vc" if query => plus.tcp = true,
+                "dnssec" if query => plus.dnssec = true,
+                "cd" | "cdflag" if query => plus.cd = true,
+                "noedns" if query => plus.noedns = true,
+                "trace" => {
+                    bail!("+trace: dnscope trace NAME does that, asking every server from the root")
+                }
+                _ => bail!(
+                    "{arg}: dnscope takes --flags (see --help); of dig's +options it understands +short, +nsid{}",
+                    if query {
+                        ", +norec, +tcp, +dnssec, +cd, +noedns"
+                    } else {
+                        ""
+                    }
+                ),
+            }
+        }
+        Ok(plus)
+    }
+}
+
+/// Whether the locale is UTF-8: the first of LC_ALL, LC_CTYPE, LANG that is set says; with
+/// none set, assume a UTF-8 terminal (today's default nearly everywhere).
+fn utf8_locale() -> bool {
+    for var in ["LC_ALL", "LC_CTYPE", "LANG"] {
+        if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            let v = v.to_string_lossy().to_ascii_lowercase();
+            return v.contains("utf-8") || v.contains("utf8");
+        }
+    }
+    true
+}
+
+/// The width to fit: the terminal's when stdout is one, else `COLUMNS`, else 80.
+fn width() -> usize {
+    let stdout = std::io::stdout();
+    if stdout.is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout)
+        && w > 0
+    {
+        return usize::from(w);
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c >= 20)
+        .unwrap_or(80)
 }
 
 /// Whether to style output: `--color` first, then NO_COLOR (non-empty, as no-color.org says),
@@ -169,45 +305,79 @@ fn styled(choice: ColorChoice) -> bool {
     }
 }
 
-fn query(a: &QueryArgs) -> Result<QueryJob> {
+fn query(a: &QueryArgs, plus: &Plus) -> Result<QueryJob> {
     let mut servers = Vec::new();
     let mut words = Vec::new();
-    for arg in &a.args {
+    for arg in &plus.words {
         match arg.strip_prefix('@') {
             Some(server) => servers.push(servers::spec(server)?),
             None => words.push(arg.as_str()),
         }
     }
+    // A class word (IN, CH, HS) may stand anywhere after the name, as dig takes it (the
+    // first word is the name: `ch` is a TLD too).
+    let first_after_name = usize::from(a.reverse.is_none());
+    let mut class = None;
+    let mut index = 0;
+    words.retain(|w| {
+        index += 1;
+        match dnscope::wire::parse_class(w) {
+            Ok(c) if index > first_after_name && class.is_none() && !is_type(w) => {
+                class = Some(c);
+                false
+            }
+            _ => true,
+        }
+    });
+    if let Some(flag) = &a.class {
+        if class.is_some() {
+            bail!("the class is given twice (positional and -c)");
+        }
+        class = Some(dnscope::wire::parse_class(flag)?);
+    }
+    let words = args::type_first(words);
     let (name, rtype) = args::question(
-        "dnscope query NAME [TYPE] [@SERVER]...",
+        "dnscope query NAME [TYPE] [CLASS] [@SERVER]...",
         &words,
         a.reverse.as_deref(),
         a.rtype.as_deref(),
     )?;
-    if a.dnssec && a.no_edns {
+    let no_edns = a.no_edns || plus.noedns;
+    let dnssec = a.dnssec || plus.dnssec;
+    let nsid = a.nsid || plus.nsid;
+    if nsid && no_edns {
+        bail!("--nsid needs EDNS (NSID is an EDNS option): drop --no-edns");
+    }
+    if dnssec && no_edns {
         bail!("--dnssec needs EDNS (the DO bit lives in the OPT record): drop --no-edns");
     }
     Ok(QueryJob {
         name,
         rtype,
+        class: class.unwrap_or(hickory_proto::rr::DNSClass::IN),
         servers,
         options: QueryOptions {
-            recursion_desired: !a.no_rd,
-            edns: !a.no_edns,
-            dnssec_ok: a.dnssec,
-            checking_disabled: a.cd,
+            recursion_desired: !(a.no_rd || plus.norec),
+            edns: !no_edns,
+            dnssec_ok: dnssec,
+            checking_disabled: a.cd || plus.cd,
             timeout: args::duration(&a.timeout)?,
             retries: a.retries,
-            tcp_only: a.tcp,
+            tcp_only: a.tcp || plus.tcp,
             tcp_on_truncation: !a.no_tcp_fallback,
+            nsid,
         },
-        port: a.port,
+        family: Family {
+            ipv4: !a.ipv6_only,
+            ipv6: !a.ipv4_only,
+        },
+        port: check_port(a.port)?,
         lab: lab_config(&a.lab),
     })
 }
 
-fn trace(a: &TraceArgs) -> Result<TraceJob> {
-    let words: Vec<&str> = a.args.iter().map(String::as_str).collect();
+fn trace(a: &TraceArgs, plus: &Plus) -> Result<TraceJob> {
+    let words: Vec<&str> = plus.words.iter().map(String::as_str).collect();
     if let Some(server) = words.iter().find(|w| w.starts_with('@')) {
         bail!(
             "unexpected {server:?}: a trace starts from the root; use --root ADDR to start elsewhere"
@@ -231,6 +401,7 @@ fn trace(a: &TraceArgs) -> Result<TraceJob> {
             retries: a.retries,
             tcp_only: a.tcp,
             tcp_on_truncation: true,
+            nsid: a.nsid || plus.nsid,
         },
         budget: a.budget,
         max_depth: a.max_depth,
@@ -259,7 +430,7 @@ fn trace(a: &TraceArgs) -> Result<TraceJob> {
     })
 }
 
-fn compare(a: &CompareArgs) -> Result<CompareJob> {
+fn compare(a: &CompareArgs, plus: &Plus) -> Result<CompareJob> {
     let lab = lab_config(&a.lab);
     let scenario = match &a.scenario {
         Some(s) => {
@@ -274,7 +445,7 @@ fn compare(a: &CompareArgs) -> Result<CompareJob> {
         }
         None => None,
     };
-    let words: Vec<&str> = a.args.iter().map(String::as_str).collect();
+    let words: Vec<&str> = plus.words.iter().map(String::as_str).collect();
     let question = match scenario {
         Some(_) if !words.is_empty() => bail!("--scenario sets the question itself: drop NAME"),
         Some(s) => Question::Scenario(s),
@@ -290,7 +461,7 @@ fn compare(a: &CompareArgs) -> Result<CompareJob> {
     }
     let mut auth = Vec::new();
     for s in &a.auth {
-        auth.push(servers::spec(s)?);
+        auth.push(servers::flag_spec("--auth", s)?);
     }
     let query = QueryOptions {
         timeout: args::duration(&a.timeout)?,
@@ -330,6 +501,11 @@ fn lab(a: &LabArgs) -> Job {
         },
         None => Job::Lab(config),
     }
+}
+
+/// Whether a word is a record type (so that `query x A IN` and `query a` read as meant).
+fn is_type(word: &str) -> bool {
+    dnscope::wire::parse_rtype(word).is_ok()
 }
 
 /// The lab to start, if the flags ask for one (any lab flag implies --lab). A `--lab` run

@@ -12,6 +12,7 @@ use dnscope::exercises::lab_resolvers;
 use dnscope::exit;
 use dnscope::lab::Lab;
 use dnscope::target::{Target, TargetSource};
+use dnscope::trace::Family;
 use dnscope::wire::parse_name;
 use hickory_proto::rr::Name;
 
@@ -45,19 +46,53 @@ pub const PUBLIC_RESOLVERS: &[(&str, &str)] = &[
     ("opendns", "208.67.222.222"),
 ];
 
-/// `@SERVER`: `1.2.3.4`, `1.2.3.4:53`, `::1`, `[::1]:53`, `host`, `host:53`.
+/// `@SERVER`: `1.2.3.4`, `1.2.3.4:53`, `::1`, `[::1]`, `[::1]:53`, `host`, `host:53`.
 ///
 /// # Errors
-/// A one-line message saying what is wrong with it.
+/// A one-line message saying what is wrong with it, and how an IPv6 address takes a port.
 pub fn spec(text: &str) -> Result<ServerSpec> {
-    let original = format!("@{text}");
+    spec_named(text, &format!("server \"@{text}\""), "@")
+}
+
+/// A server given with a flag (`--root`, `--auth`, `--resolver`): errors name the flag.
+///
+/// # Errors
+/// As [`spec`].
+pub fn flag_spec(flag: &str, text: &str) -> Result<ServerSpec> {
+    spec_named(text, &format!("{flag} {text:?}"), flag)
+}
+
+/// `original` is how errors name what was typed; `after` what an empty one followed.
+fn spec_named(text: &str, original: &str, after: &str) -> Result<ServerSpec> {
     if text.is_empty() {
-        bail!("empty server after @");
+        bail!("empty server after {after}");
+    }
+    let ipv6_hint = "an IPv6 address with a port is written [::1]:53";
+    if let Some(inner) = text.strip_prefix('[') {
+        // `[ADDR]` or `[ADDR]:PORT`.
+        let Some((addr, rest)) = inner.split_once(']') else {
+            bail!("{original}: missing ']' ({ipv6_hint})");
+        };
+        let ip: IpAddr = addr
+            .parse()
+            .map_err(|_| anyhow!("{original}: {addr:?} is not an IP address ({ipv6_hint})"))?;
+        let port = match rest {
+            "" => None,
+            _ => match rest.strip_prefix(':') {
+                Some(p) => Some(port(original, p)?),
+                None => bail!("{original}: unexpected {rest:?} after ']' ({ipv6_hint})"),
+            },
+        };
+        return Ok(ServerSpec::Addr {
+            ip,
+            port,
+            text: text.to_string(),
+        });
     }
     if let Ok(addr) = text.parse::<SocketAddr>() {
         return Ok(ServerSpec::Addr {
             ip: addr.ip(),
-            port: Some(addr.port()),
+            port: Some(port(original, &addr.port().to_string())?),
             text: text.to_string(),
         });
     }
@@ -69,28 +104,46 @@ pub fn spec(text: &str) -> Result<ServerSpec> {
         });
     }
     let (host, port) = match text.rsplit_once(':') {
-        Some((h, p)) => {
-            let port = p
-                .parse::<u16>()
-                .map_err(|_| anyhow!("server {original:?}: {p:?} is not a port number"))?;
-            (h, Some(port))
-        }
+        Some((h, p)) if !h.contains(':') => (h, Some(port(original, p)?)),
+        Some(_) => bail!("{original} is not a valid address ({ipv6_hint})"),
         None => (text, None),
     };
-    if host.starts_with('[') || host.contains(':') {
-        bail!("server {original:?} is not a valid address (IPv6 with a port is written [::1]:53)");
-    }
     let looks_numeric = host
         .split('.')
         .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()));
     if looks_numeric {
-        bail!("server {original:?} is not a valid IPv4 address");
+        bail!("{original} is not a valid IPv4 address");
     }
-    parse_name(host).map_err(|e| anyhow!("server {original:?}: {e}"))?;
+    parse_name(host).map_err(|e| anyhow!("{original}: {e}"))?;
     Ok(ServerSpec::Host {
         name: host.to_string(),
         port,
         text: text.to_string(),
+    })
+}
+
+/// A port a server can listen on: 1 to 65535.
+fn port(original: &str, text: &str) -> Result<u16> {
+    match text.parse::<u16>() {
+        Ok(0) => bail!("{original}: port 0 is not a port a server listens on (1 to 65535)"),
+        Ok(p) => Ok(p),
+        Err(_) => bail!("{original}: {text:?} is not a port number (1 to 65535)"),
+    }
+}
+
+/// A note for an IPv6 address written without brackets whose last group looks like a port
+/// (`@::1:53` is the address ::1:53, not port 53 of ::1).
+pub fn ambiguity(text: &str) -> Option<String> {
+    let ip: std::net::Ipv6Addr = text.parse().ok()?;
+    let (before, last) = text.rsplit_once(':')?;
+    // Only where the part before it is an address of its own: `::1:53`, not `::1`.
+    let looks_like_port = before.parse::<std::net::Ipv6Addr>().is_ok()
+        && (2..=5).contains(&last.len())
+        && last.bytes().all(|b| b.is_ascii_digit());
+    looks_like_port.then(|| {
+        format!(
+            "@{text} is read as the IPv6 address {ip}; for port {last} of an address write @[ADDR]:{last}"
+        )
     })
 }
 
@@ -104,7 +157,7 @@ pub fn labelled(text: &str) -> Result<(String, ServerSpec)> {
         Some(_) => bail!("resolver {text:?}: empty label before '='"),
         None => (text.to_string(), text),
     };
-    Ok((label, spec(rest)?))
+    Ok((label, flag_spec("--resolver", rest)?))
 }
 
 /// The resolvers of `compare`: `--resolver`s, then a `--resolvers` file (one a line, `#`
@@ -158,7 +211,7 @@ pub async fn resolve(
         ServerSpec::Addr { ip, port, text } => Ok(Target {
             label: lab
                 .and_then(|l| l.find(&ip.to_string()))
-                .map(|s| s.name.to_string())
+                .map(|s| dnscope::present::name(&s.name))
                 .unwrap_or_else(|| text.clone()),
             addr: SocketAddr::new(*ip, port.unwrap_or(default_port)),
             source,
@@ -175,7 +228,7 @@ pub async fn resolve(
                     addr.set_port(*p);
                 }
                 return Ok(Target {
-                    label: server.name.to_string(),
+                    label: dnscope::present::name(&server.name),
                     addr,
                     source,
                 });
@@ -221,7 +274,7 @@ pub async fn query_targets(
                 .first()
                 .ok_or_else(|| Failure::new(exit::LAB, anyhow!("lab: no server for {name}")))?;
             Ok(vec![Target {
-                label: server.name.to_string(),
+                label: dnscope::present::name(&server.name),
                 addr: lab.addr(server),
                 source: TargetSource::Lab,
             }])
@@ -279,6 +332,36 @@ pub async fn auth_targets(
     Ok(targets)
 }
 
+/// Keep the targets of the families `-4`/`-6` allow; none left is bad input, said plainly.
+///
+/// # Errors
+/// [`Failure`] (usage) when the flag leaves no server to ask.
+pub fn of_family(targets: Vec<Target>, family: Family) -> Result<Vec<Target>, Failure> {
+    if family.ipv4 && family.ipv6 {
+        return Ok(targets);
+    }
+    let (flag, other) = if family.ipv6 {
+        ("-6", "IPv4")
+    } else {
+        ("-4", "IPv6")
+    };
+    let (kept, dropped): (Vec<Target>, Vec<Target>) = targets
+        .into_iter()
+        .partition(|t| family.allows(&t.addr.ip()));
+    if kept.is_empty() {
+        let names: Vec<String> = dropped.iter().map(|t| t.label.clone()).collect();
+        return Err(Failure::new(
+            exit::USAGE,
+            anyhow!(
+                "{flag} leaves no server to ask: {} {} {other} addresses only",
+                names.join(", "),
+                if names.len() == 1 { "has" } else { "have" }
+            ),
+        ));
+    }
+    Ok(kept)
+}
+
 /// resolv.conf's name servers: an unreadable or empty file is this machine's problem.
 fn system(port: Option<u16>) -> Result<Vec<Target>, Failure> {
     dnscope::system::targets(port.unwrap_or(53)).map_err(|e| Failure::new(exit::ENV, e))
@@ -319,6 +402,33 @@ mod tests {
         assert!(spec("1.2.3.4:99999").is_err());
         assert!(spec("::1:53:zz").is_err());
         assert!(spec("a..b").is_err());
+    }
+
+    #[test]
+    fn ipv6_in_brackets_with_or_without_a_port() {
+        // See: issue 11, defect 7.
+        assert!(matches!(
+            spec("[::1]"),
+            Ok(ServerSpec::Addr { port: None, .. })
+        ));
+        assert!(matches!(
+            spec("[::1]:5353"),
+            Ok(ServerSpec::Addr {
+                port: Some(5353),
+                ..
+            })
+        ));
+        assert!(spec("[::1").is_err());
+        assert!(spec("[::1]x").is_err());
+        assert!(spec("[nope]:53").is_err());
+        let e = spec("[::1]:0").expect_err("port 0").to_string();
+        assert!(e.contains("port 0"), "{e}");
+        assert!(spec("127.0.0.1:0").is_err());
+        assert!(spec("ns1.shop.test:0").is_err());
+        assert!(ambiguity("::1:53").is_some_and(|n| n.contains("@[ADDR]:53")));
+        assert_eq!(ambiguity("::1"), None);
+        assert_eq!(ambiguity("2001:db8::abc"), None);
+        assert_eq!(ambiguity("127.0.0.1"), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow, bail};
 use dnscope::lab::{Lab, LabConfig};
 use dnscope::trace::{NameServer, StartFrom, TraceOptions, hints};
 
-use super::servers::{ServerSpec, spec};
+use super::servers::{ServerSpec, flag_spec};
 use crate::cli::StartFlags;
 
 /// Where the roots come from.
@@ -40,7 +40,7 @@ impl Start {
     /// A hints file that cannot be read or parsed, a `--root` that is not an address,
     /// `--root`/`--root-hints` together with `--lab`.
     pub fn from_flags(flags: &StartFlags, lab: Option<LabConfig>) -> Result<Self> {
-        let port = flags.port;
+        let port = super::check_port(flags.port)?;
         let roots = if lab.is_some() {
             if !flags.roots.is_empty() || flags.root_hints.is_some() {
                 bail!("--lab starts from the lab's own root servers: drop --root/--root-hints");
@@ -57,7 +57,7 @@ impl Start {
         } else if !flags.roots.is_empty() {
             let mut servers = Vec::new();
             for r in &flags.roots {
-                match spec(r)? {
+                match flag_spec("--root", r)? {
                     ServerSpec::Addr { ip, port: p, .. } => servers.push(NameServer {
                         name: None,
                         addr: SocketAddr::new(ip, p.or(port).unwrap_or(53)),

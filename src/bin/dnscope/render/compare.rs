@@ -5,12 +5,13 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use dnscope::compare::{Round, Session};
-use dnscope::present::{self, for_tty};
+use dnscope::present::{self, Shown, for_tty};
 use dnscope::wire::rtype_name;
 
+use super::layout::{Col, Grid, Page, plain, toned};
 use super::{Palette, Tone};
 use crate::plan::Output;
-use crate::words::{clock, compare as said, ms, scenario};
+use crate::words::{clock, compare as said, idn, ms, scenario};
 
 /// A round as shown: the session it belongs to, its number under `--watch`, and when the
 /// next one comes.
@@ -24,45 +25,53 @@ pub struct View<'a> {
 }
 
 pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
-    let pal = Palette::new(o.styled);
     let c = &v.round.comparison;
-    if let Some(round) = v.number {
-        if round > 1 {
-            // Redraw in place on a terminal; one round after the other elsewhere.
-            if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                write!(out, "\x1b[2J\x1b[H")?;
-            } else {
-                writeln!(out)?;
-            }
+    if let Some(round) = v.number
+        && round > 1
+    {
+        // Redraw in place on a terminal; one round after the other elsewhere.
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            write!(out, "\x1b[2J\x1b[H")?;
+        } else {
+            writeln!(out)?;
         }
-        writeln!(
-            out,
-            "{}",
-            pal.paint(&format!("── round {round} at {}", clock(c.at)), Tone::Dim)
-        )?;
+    }
+    let mut page = Page {
+        out,
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    if let Some(round) = v.number {
+        let text = page.paint(&format!("── round {round} at {}", clock(c.at)), Tone::Dim);
+        page.line(&text)?;
     }
     if let Some(p) = &v.session.played
         && v.number.is_none_or(|r| r == 1)
     {
-        writeln!(
-            out,
+        let text = format!(
             "{} {}",
-            pal.paint("Scenario:", Tone::Strong),
+            page.paint("Scenario:", Tone::Strong),
             p.scenario.name()
-        )?;
+        );
+        page.line(&text)?;
         for e in &p.events {
-            writeln!(out, "  t+{:.1} s  {}", e.at, scenario::event(&e.event))?;
+            page.hang(
+                &format!("  t+{:.1} s  {}", e.at, scenario::event(&e.event)),
+                "           ",
+            )?;
         }
         for p in &p.pending {
-            writeln!(out, "  later   {}", scenario::pending(p))?;
+            page.hang(
+                &format!("  later   {}", scenario::pending(p)),
+                "           ",
+            )?;
         }
-        writeln!(out)?;
+        page.blank()?;
     }
-    writeln!(
-        out,
+    let head = format!(
         "{} {} {} — {} servers asked at {}, in {}{}",
-        pal.paint("Comparing", Tone::Strong),
-        pal.paint(&for_tty(&c.name.to_string()), Tone::Name),
+        page.paint("Comparing", Tone::Strong),
+        page.paint(&for_tty(&idn::shown(&c.name)), Tone::Name),
         rtype_name(c.rtype),
         c.servers.len(),
         clock(c.at),
@@ -70,36 +79,46 @@ pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
         v.session
             .zone
             .as_ref()
-            .map(|z| format!(" (zone {z})"))
+            .map(|z| format!(" (zone {})", z.wire()))
             .unwrap_or_default()
-    )?;
-    let mut table = pal.table(&[
-        "SERVER", "ADDRESS", "KIND", "RCODE", "ANSWER", "TTL", "SERIAL", "RTT", "STATUS",
+    );
+    page.line(&head)?;
+    if let Some(w) = idn::homograph(&c.name) {
+        let text = format!("{} {}", page.paint("warning:", Tone::Warn), for_tty(&w));
+        page.line(&text)?;
+    }
+    let mut grid = Grid::new(&[
+        Col::keep("SERVER"),
+        Col::drop("ADDRESS", 5),
+        Col::drop("KIND", 3),
+        Col::drop("RCODE", 4),
+        Col::keep("ANSWER"),
+        Col::drop("TTL", 1),
+        Col::drop("SERIAL", 2),
+        Col::drop("RTT", 6),
+        Col::prose("STATUS"),
     ]);
     for s in &c.servers {
         let status = said::status(s);
-        table.add_row(vec![
-            pal.cell(&for_tty(&s.label), Some(Tone::Name)),
-            pal.cell(&s.addr.ip().to_string(), None),
-            pal.cell(said::kind(s.kind), None),
-            pal.cell(&s.rcode.map_or_else(|| "-".into(), present::rcode), None),
-            pal.cell(&said::group_of(s), Some(Tone::Strong)),
-            pal.cell(&s.ttl.map_or_else(|| "-".into(), |t| t.to_string()), None),
-            pal.cell(
-                &s.serial().map_or_else(|| "-".into(), |x| x.to_string()),
-                None,
-            ),
-            pal.cell(
-                &s.rtt_ms
+        grid.row(vec![
+            toned(for_tty(&s.label), Tone::Name),
+            plain(s.addr.ip().to_string()),
+            plain(said::kind(s.kind)),
+            plain(s.rcode.map_or_else(|| "-".into(), present::rcode)),
+            toned(said::group_of(s), Tone::Strong),
+            plain(s.ttl.map_or_else(|| "-".into(), |t| t.to_string())),
+            plain(s.serial().map_or_else(|| "-".into(), |x| x.to_string())),
+            plain(
+                s.rtt_ms
                     .map_or_else(|| "-".into(), |r| ms(Duration::from_secs_f64(r / 1000.0))),
-                None,
             ),
-            pal.cell(&status.text, Some(status.mood.into())),
+            toned(status.text, status.mood),
         ]);
     }
-    writeln!(out, "{table}")?;
+    page.grid("", &grid)?;
     if !c.groups.is_empty() {
-        writeln!(out, "{}", pal.paint("Answers:", Tone::Strong))?;
+        let text = page.paint("Answers:", Tone::Strong);
+        page.line(&text)?;
         for (i, g) in c.groups.iter().enumerate() {
             let who: Vec<&str> = g
                 .members
@@ -107,39 +126,64 @@ pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
                 .filter_map(|&i| c.servers.get(i))
                 .map(|s| s.label.as_str())
                 .collect();
-            writeln!(
-                out,
+            let text = format!(
                 "  {}  {}   ({})",
-                pal.paint(&said::group_label(i), Tone::Strong),
+                page.paint(&said::group_label(i), Tone::Strong),
                 for_tty(&said::answer(&g.key)),
                 for_tty(&who.join(", "))
-            )?;
+            );
+            page.hang(&text, "      ")?;
             if o.explain
                 && let Some(first) = g.members.first().and_then(|&i| c.servers.get(i))
             {
-                super::query::readings(out, &first.answer, &pal)?;
+                super::query::readings(&mut page, &first.answer)?;
             }
         }
     }
-    writeln!(
-        out,
-        "{}",
-        pal.paint(
-            if c.consistent {
-                "All servers agree:"
-            } else {
-                "Why they differ:"
-            },
-            Tone::Strong
-        )
-    )?;
+    let title = page.paint(
+        if c.consistent {
+            "All servers agree:"
+        } else {
+            "Why they differ:"
+        },
+        Tone::Strong,
+    );
+    page.line(&title)?;
     for line in said::explanation(c, v.session.discovery.as_ref()) {
-        writeln!(out, "  - {}", line.text)?;
+        page.hang(&format!("  - {}", for_tty(&line.text)), "    ")?;
     }
     let verdict = said::verdict(c);
-    writeln!(out, "{}", pal.paint(&verdict.text, verdict.mood))?;
+    let text = page.paint(&verdict.text, verdict.mood);
+    page.line(&text)?;
     if let Some(every) = v.next {
-        writeln!(out, "{}", pal.paint(&said::next_round(c, every), Tone::Dim))?;
+        let text = page.paint(&said::next_round(c, every), Tone::Dim);
+        page.line(&text)?;
+    }
+    Ok(())
+}
+
+/// `--short`: each server's answer data, one record per line, after its label; a server
+/// without data says what it got instead (NXDOMAIN, NODATA, or why nothing came).
+pub fn short(out: &mut dyn Write, v: &View<'_>) -> io::Result<()> {
+    for s in &v.round.comparison.servers {
+        let label = for_tty(&s.label);
+        let data: Vec<String> = s
+            .answer
+            .iter()
+            .map(|r| for_tty(&present::rdata(&r.data)))
+            .collect();
+        if !data.is_empty() {
+            for d in data {
+                writeln!(out, "{label} {d}")?;
+            }
+            continue;
+        }
+        let what = match (&s.key, &s.problem) {
+            (Some(k), _) => said::short_key(k),
+            (None, Some(p)) => said::problem(p).kind.to_string(),
+            (None, None) => "-".to_string(),
+        };
+        writeln!(out, "{label} {what}")?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! server asked a node inside it with its outcome and RTT, the path followed in bold green,
 //! dead and lame servers in red and orange, nested glueless lookups dashed.
 
+use dnscope::present::Shown;
 use std::fmt::Write as _;
 
 use dnscope::trace::{AttemptStatus, Trace};
@@ -30,7 +31,7 @@ pub fn render(t: &Trace) -> String {
         "  graph [rankdir=TB, fontname=\"Helvetica\", label=\"{}\", labelloc=t, fontsize=16];",
         esc(&format!(
             "dnscope trace {} {} — {} queries, {:.1} ms (cold best path {:.1} ms)",
-            t.name,
+            t.name.wire(),
             rtype_name(t.rtype),
             t.queries,
             t.elapsed.as_secs_f64() * 1000.0,
@@ -61,8 +62,8 @@ pub fn render(t: &Trace) -> String {
         let title = format!(
             "{}zone {}\nasked: {} {}",
             if nested { "(NS lookup) " } else { "" },
-            s.zone,
-            s.qname,
+            s.zone.wire(),
+            s.qname.wire(),
             rtype_name(s.qtype)
         );
         let _ = writeln!(
@@ -90,7 +91,7 @@ pub fn render(t: &Trace) -> String {
             let server =
                 a.ns.name
                     .as_ref()
-                    .map(ToString::to_string)
+                    .map(dnscope::present::name)
                     .unwrap_or_default();
             let label = format!("{server}\n{}\n{rtt}{text}", a.ns.addr.ip());
             let _ = writeln!(
@@ -127,7 +128,7 @@ pub fn render(t: &Trace) -> String {
             let zone = t
                 .steps
                 .get(p)
-                .map(|x| x.zone.to_string())
+                .map(|x| dnscope::present::name(&x.zone))
                 .unwrap_or_default();
             let _ = writeln!(
                 g,
@@ -179,14 +180,14 @@ pub fn render(t: &Trace) -> String {
             .map(|r| {
                 format!(
                     "{} {} {}",
-                    r.name,
+                    r.name.wire(),
                     rtype_name(r.record_type()),
                     dnscope::present::rdata(&r.data)
                 )
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        other => format!("{:?}", dnscope::present::rcode(other.rcode())),
+        _ => crate::words::trace::end_rcode(t),
     };
     let _ = writeln!(
         g,

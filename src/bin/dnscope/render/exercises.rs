@@ -5,24 +5,27 @@ use std::io::{self, Write};
 use dnscope::exercises::{Exercise, Solution};
 use dnscope::present::for_tty;
 
+use super::layout::Page;
 use super::{Palette, Tone};
 use crate::plan::Output;
 use crate::words::exercises::{solution, text};
 
 pub fn list(out: &mut dyn Write, o: &Output) -> io::Result<()> {
-    let pal = Palette::new(o.styled);
-    writeln!(
+    let mut page = Page {
         out,
-        "{}",
-        pal.paint(
-            "Exercises on the lab (dnscope lab exercises N [--solution]):",
-            Tone::Strong
-        )
-    )?;
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    let title = page.paint(
+        "Exercises on the lab (dnscope lab exercises N [--solution]):",
+        Tone::Strong,
+    );
+    page.line(&title)?;
     for (i, e) in Exercise::ALL.iter().enumerate() {
         let t = text(*e);
-        writeln!(out, "  {:>2}. {}", i + 1, pal.paint(t.title, Tone::Name))?;
-        writeln!(out, "      {}", t.question)?;
+        let title = page.paint(t.title, Tone::Name);
+        page.line(&format!("  {:>2}. {title}", i + 1))?;
+        page.hang(&format!("      {}", t.question), "      ")?;
     }
     Ok(())
 }
@@ -34,46 +37,43 @@ pub fn one(
     found: Option<&Solution>,
     o: &Output,
 ) -> io::Result<()> {
-    let pal = Palette::new(o.styled);
-    let t = text(e);
-    writeln!(
+    let mut page = Page {
         out,
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    let t = text(e);
+    let title = format!(
         "{} {}",
-        pal.paint(&format!("Exercise {n}:"), Tone::Strong),
+        page.paint(&format!("Exercise {n}:"), Tone::Strong),
         t.title
-    )?;
-    writeln!(out)?;
-    writeln!(out, "{}", t.question)?;
-    writeln!(out)?;
-    writeln!(out, "{}", pal.paint("Run:", Tone::Strong))?;
+    );
+    page.line(&title)?;
+    page.blank()?;
+    page.hang(t.question, "")?;
+    page.blank()?;
+    let run = page.paint("Run:", Tone::Strong);
+    page.line(&run)?;
     for c in t.commands {
-        writeln!(out, "  {c}")?;
+        // Commands are pasted: never wrapped.
+        writeln!(page.out, "  {c}")?;
     }
-    writeln!(out)?;
+    page.blank()?;
     match found {
         Some(s) => {
-            writeln!(
-                out,
-                "{}",
-                pal.paint("Solution (worked out from the lab just now):", Tone::Strong)
-            )?;
+            let head = page.paint("Solution (worked out from the lab just now):", Tone::Strong);
+            page.line(&head)?;
             for l in solution(s) {
-                // Sentences that end on a name would end in "..".
-                let l = l
-                    .strip_suffix("..")
-                    .map(|t| format!("{t}."))
-                    .unwrap_or_else(|| l.clone());
-                writeln!(out, "  - {}", for_tty(&l))?;
+                page.hang(&format!("  - {}", for_tty(&l)), "    ")?;
             }
         }
-        None => writeln!(
-            out,
-            "{}",
-            pal.paint(
+        None => {
+            let text = page.paint(
                 &format!("(dnscope lab exercises {n} --solution shows the answer)"),
-                Tone::Dim
-            )
-        )?,
+                Tone::Dim,
+            );
+            page.line(&text)?;
+        }
     }
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! Human output of `dnscope lab`: the address plan, the root hints and dig commands that walk
 //! the delegations by hand.
 
+use dnscope::present::Shown;
 use std::io::{self, Write};
 
 use dnscope::lab::{Lab, ServerKind};
 use hickory_proto::rr::Name;
 
+use super::layout::{Col, Grid, Page, plain, toned};
 use super::{Palette, Tone};
 use crate::plan::Output;
 use crate::words::ms;
@@ -27,19 +29,24 @@ const WALKS: &[(&str, &str, &str)] = &[
 ];
 
 pub fn render(out: &mut dyn Write, lab: &Lab, o: &Output) -> io::Result<()> {
-    let pal = &Palette::new(o.styled);
-    writeln!(
+    let mut page = Page {
         out,
-        "{}",
-        pal.paint("dnscope lab: a DNS hierarchy on loopback", Tone::Strong)
-    )?;
-    writeln!(
-        out,
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    let title = page.paint("dnscope lab: a DNS hierarchy on loopback", Tone::Strong);
+    page.line(&title)?;
+    page.line(&format!(
         "Every server listens on UDP and TCP port {}.",
         lab.port()
-    )?;
-    writeln!(out)?;
-    let mut table = pal.table(&["SERVER", "ADDRESS", "ZONES", "FAULT"]);
+    ))?;
+    page.blank()?;
+    let mut grid = Grid::new(&[
+        Col::keep("SERVER"),
+        Col::keep("ADDRESS"),
+        Col::prose("ZONES"),
+        Col::prose("FAULT"),
+    ]);
     for s in lab.servers() {
         let zones = if s.kind == ServerKind::Resolver {
             "(caching resolver: recursion from the lab's roots)".to_string()
@@ -48,64 +55,64 @@ pub fn render(out: &mut dyn Write, lab: &Lab, o: &Output) -> io::Result<()> {
         } else {
             s.zones
                 .iter()
-                .map(ToString::to_string)
+                .map(dnscope::present::name)
                 .collect::<Vec<_>>()
                 .join(" ")
         };
         let fault = match (&s.fault, s.latency.is_zero()) {
-            (Some(f), _) => pal.cell(&f.to_string(), Some(Tone::Bad)),
-            (None, false) => pal.cell(&format!("+{} latency", ms(s.latency)), Some(Tone::Warn)),
-            (None, true) => pal.cell("", None),
+            (Some(f), _) => toned(f.to_string(), Tone::Bad),
+            (None, false) => toned(format!("+{} latency", ms(s.latency)), Tone::Warn),
+            (None, true) => plain(""),
         };
-        table.add_row(vec![
-            pal.cell(&s.name.to_string(), Some(Tone::Name)),
-            pal.cell(&s.address.to_string(), None),
-            pal.cell(&zones, None),
+        grid.row(vec![
+            toned(dnscope::present::name(&s.name), Tone::Name),
+            plain(s.address.to_string()),
+            plain(zones),
             fault,
         ]);
     }
-    writeln!(out, "{table}")?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        pal.paint("Root hints (named.root format):", Tone::Strong)
-    )?;
+    page.grid("", &grid)?;
+    page.blank()?;
+    let title = page.paint("Root hints (named.root format):", Tone::Strong);
+    page.line(&title)?;
     for s in lab.root_servers() {
-        writeln!(out, ".                        3600000  NS  {}", s.name)?;
-        writeln!(out, "{:<24} 3600000  A   {}", s.name.to_string(), s.address)?;
+        // Zone-file lines: never wrapped, so they can be pasted.
+        writeln!(
+            page.out,
+            ".                        3600000  NS  {}",
+            s.name.wire()
+        )?;
+        writeln!(
+            page.out,
+            "{:<24} 3600000  A   {}",
+            dnscope::present::name(&s.name),
+            s.address
+        )?;
     }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        pal.paint(
-            "Walk the delegations by hand, one server at a time:",
-            Tone::Strong
-        )
-    )?;
+    page.blank()?;
+    let title = page.paint(
+        "Walk the delegations by hand, one server at a time:",
+        Tone::Strong,
+    );
+    page.line(&title)?;
     for (name, rtype, what) in WALKS {
         let Ok(qname) = Name::from_ascii(name) else {
             continue;
         };
-        writeln!(out, "# {name} {rtype}: {what}")?;
+        page.line(&format!("# {name} {rtype}: {what}"))?;
         for (zone, server) in lab.delegation_path(&qname) {
+            // The command alone on its line, so it can be pasted whole.
             writeln!(
-                out,
-                "dig @{} -p {} +norec {} {}    # {} ({})",
+                page.out,
+                "dig @{} -p {} +norec {} {}    # {}",
                 server.address,
                 lab.port(),
                 name.trim_end_matches('.'),
                 rtype,
-                zone,
-                server.name
+                zone.wire()
             )?;
         }
     }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "(dig +trace cannot follow this private hierarchy: it ignores glue and looks every NS name up through the system resolver. Use `dnscope query --lab` or the commands above.)"
-    )?;
-    Ok(())
+    page.blank()?;
+    page.line("(dig +trace cannot follow this private hierarchy: it ignores glue and looks every NS name up through the system resolver. Use `dnscope query --lab` or the commands above.)")
 }

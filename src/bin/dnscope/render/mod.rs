@@ -12,17 +12,19 @@ pub mod exercises;
 pub mod explain;
 pub mod json;
 pub mod lab;
+pub mod layout;
 pub mod query;
 pub mod trace;
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, Color};
 
 use crate::words::Mood;
 
-/// Colour and styles, decided once in the plan.
+/// Colour, styles and the character set, decided once in the plan.
 #[derive(Debug, Clone, Copy)]
 pub struct Palette {
     styled: bool,
+    ascii: bool,
 }
 
 /// What a piece of text is, so the palette can colour it.
@@ -49,7 +51,33 @@ impl From<Mood> for Tone {
 
 impl Palette {
     pub fn new(styled: bool) -> Self {
-        Self { styled }
+        Self {
+            styled,
+            ascii: false,
+        }
+    }
+
+    /// The palette an output asks for.
+    pub fn of(o: &crate::plan::Output) -> Self {
+        Self {
+            styled: o.styled,
+            ascii: o.ascii,
+        }
+    }
+
+    /// The same, drawing in ASCII or not.
+    pub fn with_ascii(self, ascii: bool) -> Self {
+        Self { ascii, ..self }
+    }
+
+    /// Whether colours and styles are on.
+    pub fn styled(&self) -> bool {
+        self.styled
+    }
+
+    /// Whether tables and arrows are drawn in ASCII.
+    pub fn ascii(&self) -> bool {
+        self.ascii
     }
 
     /// Wrap `text` in the ANSI codes for `tone` (or not at all).
@@ -80,27 +108,5 @@ impl Palette {
             (true, Some(Tone::Strong)) => cell.add_attribute(comfy_table::Attribute::Bold),
             _ => cell,
         }
-    }
-
-    /// A table with our look; styling follows the palette, not comfy-table's own tty check.
-    pub fn table(&self, header: &[&str]) -> Table {
-        let mut table = Table::new();
-        // Wrap long cells (TXT, SOA) to the terminal's width; never when piped, so scripts
-        // and tests see one record per line.
-        let arrangement = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-            ContentArrangement::Dynamic
-        } else {
-            ContentArrangement::Disabled
-        };
-        table
-            .load_preset(presets::UTF8_BORDERS_ONLY)
-            .set_content_arrangement(arrangement);
-        if self.styled {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
-        table.set_header(header.iter().map(|h| self.cell(h, Some(Tone::Strong))));
-        table
     }
 }

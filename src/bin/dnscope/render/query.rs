@@ -1,4 +1,5 @@
-//! Human output of `query`: one block per server, dig's sections as tables.
+//! Human output of `query`: one block per server, dig's sections as tables, fitted to the
+//! output's width; and `--short`, the answer data alone.
 
 use std::io::{self, Write};
 
@@ -8,37 +9,54 @@ use dnscope::wire::{Exchange, rtype_name};
 use hickory_proto::op::{Message, MessageType, ResponseCode};
 use hickory_proto::rr::Record;
 
+use super::layout::{Col, Grid, Page, plain, toned};
 use super::{Palette, Tone};
 use crate::plan::Output;
-use crate::words::{human_ttl, ms, query as said, record};
+use crate::words::{human_ttl, idn, ms, query as said, record};
 
 pub fn render(out: &mut dyn Write, report: &QueryReport, o: &Output) -> io::Result<()> {
-    let pal = Palette::new(o.styled);
+    let mut page = Page {
+        out,
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    let class = present::class(report.class);
     let question = format!(
-        "{} IN {}",
-        for_tty(&report.name.to_string()),
+        "{} {class} {}",
+        for_tty(&idn::shown(&report.name)),
         rtype_name(report.rtype)
     );
+    if let Some(w) = idn::homograph(&report.name) {
+        let text = format!("{} {}", page.paint("warning:", Tone::Warn), for_tty(&w));
+        page.line(&text)?;
+    }
     for (i, outcome) in report.outcomes.iter().enumerate() {
         if i > 0 {
-            writeln!(out)?;
+            page.blank()?;
         }
-        block(out, outcome, &question, &pal, o)?;
+        block(&mut page, outcome, &question, o)?;
     }
     if report.outcomes.len() > 1 {
-        writeln!(out)?;
-        writeln!(out, "{}", pal.paint(&said::summary(report), Tone::Dim))?;
+        page.blank()?;
+        let text = page.paint(&said::summary(report), Tone::Dim);
+        page.line(&text)?;
     }
     Ok(())
 }
 
-fn block(
-    out: &mut dyn Write,
-    o: &ServerOutcome,
-    question: &str,
-    pal: &Palette,
-    opts: &Output,
-) -> io::Result<()> {
+/// `--short`: the answer data of every server that answered, one record per line.
+pub fn short(out: &mut dyn Write, report: &QueryReport) -> io::Result<()> {
+    for o in &report.outcomes {
+        if let Ok(x) = &o.result {
+            for r in &x.response.answers {
+                writeln!(out, "{}", for_tty(&present::rdata(&r.data)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn block(page: &mut Page<'_>, o: &ServerOutcome, question: &str, opts: &Output) -> io::Result<()> {
     let addr = o.target.addr;
     let who = if o.target.label == addr.ip().to_string() {
         format!("{}#{}", addr.ip(), addr.port())
@@ -51,12 +69,11 @@ fn block(
         )
     };
     let why = said::source(o.target.source);
-    writeln!(
-        out,
+    let head = format!(
         "{} {}{}",
-        pal.paint("──", Tone::Dim),
-        pal.paint(&who, Tone::Name),
-        pal.paint(
+        page.paint("──", Tone::Dim),
+        page.paint(&who, Tone::Name),
+        page.paint(
             &if why.is_empty() {
                 String::new()
             } else {
@@ -64,29 +81,24 @@ fn block(
             },
             Tone::Dim
         )
-    )?;
+    );
+    page.line(&head)?;
     match &o.result {
         Err(e) => {
-            writeln!(
-                out,
+            let text = format!(
                 "{} {}",
-                pal.paint("✗ no response:", Tone::Bad),
+                page.paint("✗ no response:", Tone::Bad),
                 for_tty(&said::no_response(e).text)
-            )?;
-            writeln!(out, "question: {question}")?;
+            );
+            page.line(&text)?;
+            page.line(&format!("question: {question}"))?;
         }
-        Ok(x) => exchange(out, x, question, pal, opts)?,
+        Ok(x) => exchange(page, x, question, opts)?,
     }
     Ok(())
 }
 
-fn exchange(
-    out: &mut dyn Write,
-    x: &Exchange,
-    question: &str,
-    pal: &Palette,
-    o: &Output,
-) -> io::Result<()> {
+fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io::Result<()> {
     let m = &x.response;
     let h = &m.metadata;
     let tone = match h.response_code {
@@ -94,14 +106,14 @@ fn exchange(
         ResponseCode::NoError | ResponseCode::NXDomain => Tone::Warn,
         _ => Tone::Bad,
     };
-    writeln!(
-        out,
+    let text = format!(
         "{}  flags: {}  id {}  opcode {}",
-        pal.paint(&present::rcode(h.response_code), tone),
+        page.paint(&present::rcode(h.response_code), tone),
         flags(m),
         h.id,
         present::opcode(h.op_code)
-    )?;
+    );
+    page.line(&text)?;
     let edns = match &m.edns {
         Some(e) => format!(
             "EDNS version {}, udp {}, do={}",
@@ -111,74 +123,78 @@ fn exchange(
         ),
         None => "no EDNS".to_string(),
     };
-    writeln!(
-        out,
+    page.line(&format!(
         "{}  {}  {} → {} bytes  {}",
         x.protocol,
         ms(x.rtt),
         x.request_bytes,
         x.response_bytes,
         edns
-    )?;
+    ))?;
+    if let Some(id) = dnscope::wire::nsid(m) {
+        let text = format!(
+            "{} {}",
+            page.paint("NSID:", Tone::Strong),
+            for_tty(&said::nsid(&id))
+        );
+        page.line(&text)?;
+    }
     if let Some(t) = &x.truncated {
-        writeln!(
-            out,
+        let text = format!(
             "{} {}",
-            pal.paint("truncated:", Tone::Warn),
+            page.paint("truncated:", Tone::Warn),
             said::truncated(t)
-        )?;
+        );
+        page.line(&text)?;
     } else if h.truncation {
-        writeln!(
-            out,
+        let text = format!(
             "{} {}",
-            pal.paint("truncated:", Tone::Warn),
+            page.paint("truncated:", Tone::Warn),
             said::truncated_kept()
-        )?;
+        );
+        page.line(&text)?;
     }
     if x.udp_attempts > 1 || o.verbose > 0 {
-        writeln!(out, "UDP attempts: {}", x.udp_attempts)?;
+        page.line(&format!("UDP attempts: {}", x.udp_attempts))?;
     }
     if !x.ignored.is_empty() {
-        writeln!(
-            out,
+        let text = format!(
             "{} {} packet(s) that were not the answer:",
-            pal.paint("ignored:", Tone::Warn),
+            page.paint("ignored:", Tone::Warn),
             x.ignored.len()
-        )?;
+        );
+        page.line(&text)?;
         for i in &x.ignored {
-            writeln!(out, "  - {}", for_tty(&said::ignored(i)))?;
+            page.line(&format!("  - {}", for_tty(&said::ignored(i))))?;
         }
     }
-    writeln!(out, "QUESTION: {question}")?;
+    page.line(&format!("QUESTION: {question}"))?;
     for (title, records) in [
         ("ANSWER", &m.answers),
         ("AUTHORITY", &m.authorities),
         ("ADDITIONAL", &m.additionals),
     ] {
-        section(out, title, records, pal)?;
+        section(page, "", title, records)?;
         if o.explain {
-            readings(out, records, pal)?;
+            readings(page, records)?;
         }
     }
     if o.explain {
-        writeln!(
-            out,
-            "{}",
-            pal.paint(&format!("  ↳ {}", record::response(m)), Tone::Dim)
-        )?;
+        let text = page.paint(&format!("  ↳ {}", record::response(m)), Tone::Dim);
+        page.hang(&text, "    ")?;
     }
     Ok(())
 }
 
 /// A one-line reading of each record (`--explain`).
-pub fn readings(out: &mut dyn Write, records: &[Record], pal: &Palette) -> io::Result<()> {
+pub fn readings(page: &mut Page<'_>, records: &[Record]) -> io::Result<()> {
     for r in records {
-        writeln!(
-            out,
+        let text = format!(
             "  {} {}",
-            pal.paint("↳", Tone::Dim),
+            page.paint("↳", Tone::Dim),
             for_tty(&record::reading(r))
-        )?;
+        );
+        page.hang(&text, "    ")?;
     }
     Ok(())
 }
@@ -205,33 +221,38 @@ pub fn flags(m: &Message) -> String {
     f.join(" ")
 }
 
-/// A section as a table (or "NAME: none").
+/// A section as a table (or "NAME: none"), each line after `indent`.
 pub fn section(
-    out: &mut dyn Write,
+    page: &mut Page<'_>,
+    indent: &str,
     title: &str,
     records: &[Record],
-    pal: &Palette,
 ) -> io::Result<()> {
     if records.is_empty() {
-        writeln!(out, "{}", pal.paint(&format!("{title}: none"), Tone::Dim))?;
-        return Ok(());
+        let text = page.paint(&format!("{title}: none"), Tone::Dim);
+        return page.line(&format!("{indent}{text}"));
     }
-    writeln!(
-        out,
-        "{} ({})",
-        pal.paint(title, Tone::Strong),
+    let text = format!(
+        "{indent}{} ({})",
+        page.paint(title, Tone::Strong),
         records.len()
-    )?;
-    let mut table = pal.table(&["NAME", "TTL", "CLASS", "TYPE", "DATA"]);
+    );
+    page.line(&text)?;
+    let mut grid = Grid::new(&[
+        Col::keep("NAME"),
+        Col::drop("TTL", 1),
+        Col::drop("CLASS", 2),
+        Col::keep("TYPE"),
+        Col::prose("DATA"),
+    ]);
     for r in records {
-        table.add_row(vec![
-            pal.cell(&for_tty(&r.name.to_string()), Some(Tone::Name)),
-            pal.cell(&format!("{} ({})", r.ttl, human_ttl(r.ttl)), None),
-            pal.cell(&present::class(r.dns_class), None),
-            pal.cell(&present::rtype(r), Some(Tone::Strong)),
-            pal.cell(&for_tty(&present::rdata(&r.data)), None),
+        grid.row(vec![
+            toned(for_tty(&present::name(&r.name)), Tone::Name),
+            plain(format!("{} ({})", r.ttl, human_ttl(r.ttl))),
+            plain(present::class(r.dns_class)),
+            toned(present::rtype(r), Tone::Strong),
+            plain(for_tty(&present::rdata(&r.data))),
         ]);
     }
-    writeln!(out, "{table}")?;
-    Ok(())
+    page.grid(indent, &grid)
 }

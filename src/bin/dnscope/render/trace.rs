@@ -1,108 +1,161 @@
 //! Human output of `trace`: where it started, each step with every server's outcome, the
 //! delegation handed down (NS and glue with TTLs), nested NS lookups indented under the step
-//! that needed them, and a summary.
+//! that needed them, and a summary. Every line fits the output's width.
 
 use std::io::{self, Write};
 
-use dnscope::present::{self, for_tty};
+use dnscope::present::{self, Shown, for_tty};
 use dnscope::trace::{AttemptStatus, Step, Trace, Verdict};
 use dnscope::wire::rtype_name;
 use hickory_proto::rr::Name;
 
+use super::layout::{Col, Grid, Page, plain, toned};
 use super::{Palette, Tone};
 use crate::plan::Output;
-use crate::words::{human_ttl, ms, record, trace as said};
+use crate::words::{human_ttl, idn, ms, record, trace as said};
 
-pub fn render(out: &mut dyn Write, t: &Trace, o: &Output) -> io::Result<()> {
-    let pal = Palette::new(o.styled);
-    writeln!(
+/// The title and where the trace starts (printed before the trace runs, when it is live).
+pub fn header(
+    out: &mut dyn Write,
+    name: &Name,
+    rtype: hickory_proto::rr::RecordType,
+    start: &str,
+    o: &Output,
+) -> io::Result<()> {
+    let mut page = Page {
         out,
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    let title = format!(
         "{} {} {}",
-        pal.paint("Tracing", Tone::Strong),
-        pal.paint(&for_tty(&t.name.to_string()), Tone::Name),
-        rtype_name(t.rtype)
-    )?;
-    writeln!(out, "{}", said::start(t))?;
-    let mut number = 0;
-    for (i, _) in t.main_steps() {
-        writeln!(out)?;
-        step(out, t, i, (&pal, o), &mut number, "")?;
+        page.paint("Tracing", Tone::Strong),
+        page.paint(&for_tty(&idn::shown(name)), Tone::Name),
+        rtype_name(rtype)
+    );
+    page.line(&title)?;
+    if let Some(w) = idn::homograph(name) {
+        let w = format!("{} {}", page.paint("warning:", Tone::Warn), for_tty(&w));
+        page.line(&w)?;
     }
-    writeln!(out)?;
-    summary(out, t, &pal)
+    page.line(start)
 }
 
-fn step(
+pub fn render(out: &mut dyn Write, t: &Trace, o: &Output) -> io::Result<()> {
+    header(out, &t.name, t.rtype, &said::start(t), o)?;
+    let mut number = 0;
+    for (i, _) in t.main_steps() {
+        main_step(out, t, i, o, &mut number)?;
+    }
+    footer(out, t, o)
+}
+
+/// `--short`: the final answer's data, CNAME targets first (as dig +short), one a line.
+pub fn short(out: &mut dyn Write, t: &Trace) -> io::Result<()> {
+    for r in t.cnames.iter().chain(&t.answer) {
+        writeln!(out, "{}", for_tty(&present::rdata(&r.data)))?;
+    }
+    Ok(())
+}
+
+/// One step of the main resolution, its nested lookups inside it, after an empty line.
+pub fn main_step(
     out: &mut dyn Write,
     t: &Trace,
     index: usize,
-    view: (&Palette, &Output),
+    o: &Output,
+    number: &mut usize,
+) -> io::Result<()> {
+    let mut page = Page {
+        out,
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    page.blank()?;
+    step(&mut page, t, index, o, number, "")
+}
+
+/// The summary after the last step.
+pub fn footer(out: &mut dyn Write, t: &Trace, o: &Output) -> io::Result<()> {
+    let mut page = Page {
+        out,
+        pal: Palette::of(o),
+        width: o.width,
+    };
+    page.blank()?;
+    summary(&mut page, t)
+}
+
+fn step(
+    page: &mut Page<'_>,
+    t: &Trace,
+    index: usize,
+    o: &Output,
     number: &mut usize,
     indent: &str,
 ) -> io::Result<()> {
-    let (pal, o) = view;
     let s = &t.steps[index];
     *number += 1;
     let result = said::step_result(s);
-    writeln!(
-        out,
+    let head = format!(
         "{indent}{} {}  {} {}  → {}  {}{}",
-        pal.paint(&format!("[{}]", number), Tone::Dim),
-        pal.paint(&format!("zone {}", s.zone), Tone::Strong),
-        for_tty(&s.qname.to_string()),
+        page.paint(&format!("[{}]", number), Tone::Dim),
+        page.paint(&format!("zone {}", s.zone.wire()), Tone::Strong),
+        for_tty(&present::name(&s.qname)),
         rtype_name(s.qtype),
-        pal.paint(&result.text, result.mood),
-        pal.paint(&ms(s.elapsed), Tone::Dim),
-        pal.paint(&said::purpose(s), Tone::Dim)
-    )?;
+        page.paint(&result.text, result.mood),
+        page.paint(&ms(s.elapsed), Tone::Dim),
+        page.paint(&said::purpose(s), Tone::Dim)
+    );
+    page.hang(&head, &format!("{indent}    "))?;
     if o.explain
         && let Some(sentence) = said::reading(t, index)
     {
-        writeln!(
-            out,
+        let text = format!(
             "{indent}  {} {}",
-            pal.paint("↳", Tone::Dim),
+            page.paint("↳", Tone::Dim),
             for_tty(&sentence)
-        )?;
+        );
+        page.hang(&text, &format!("{indent}    "))?;
     }
     if let Some(intro) = said::glueless_intro(s) {
-        writeln!(out, "{indent}    {intro}")?;
+        page.line(&format!("{indent}    {intro}"))?;
     }
     let child_indent = format!("{indent}    │ ");
     for (child, _) in t.children(index) {
-        step(out, t, child, view, number, &child_indent)?;
+        step(page, t, child, o, number, &child_indent)?;
     }
-    lookups(out, t, s, pal, indent)?;
-    servers(out, t, s, pal, indent)?;
+    lookups(page, s, indent)?;
+    servers(page, t, s, indent)?;
     if let Some(v) = s.verdict() {
-        verdict_detail(out, v, &s.zone, pal, indent)?;
+        verdict_detail(page, v, &s.zone, indent)?;
         if o.explain
             && let Verdict::Answer { cnames, records } = v
         {
             for r in cnames.iter().chain(records) {
-                writeln!(
-                    out,
+                let text = format!(
                     "{indent}  {} {}",
-                    pal.paint("↳", Tone::Dim),
+                    page.paint("↳", Tone::Dim),
                     for_tty(&record::reading(r))
-                )?;
+                );
+                page.hang(&text, &format!("{indent}    "))?;
             }
         }
     }
     if o.verbose > 0 {
         for a in &s.attempts {
             if let AttemptStatus::Done(Ok(x)) = &a.status {
-                writeln!(
-                    out,
+                page.line(&format!(
                     "{indent}  -- response from {} ({}, id {}):",
                     a.ns.addr, x.protocol, x.response.metadata.id
-                )?;
-                let mut buf = Vec::new();
-                super::query::section(&mut buf, "ANSWER", &x.response.answers, pal)?;
-                super::query::section(&mut buf, "AUTHORITY", &x.response.authorities, pal)?;
-                super::query::section(&mut buf, "ADDITIONAL", &x.response.additionals, pal)?;
-                for line in String::from_utf8_lossy(&buf).lines() {
-                    writeln!(out, "{indent}  {line}")?;
+                ))?;
+                let inner = format!("{indent}  ");
+                for (title, records) in [
+                    ("ANSWER", &x.response.answers),
+                    ("AUTHORITY", &x.response.authorities),
+                    ("ADDITIONAL", &x.response.additionals),
+                ] {
+                    super::query::section(page, &inner, title, records)?;
                 }
             }
         }
@@ -111,19 +164,13 @@ fn step(
 }
 
 /// The NS lookups' results, and the glueless names not looked up.
-fn lookups(
-    out: &mut dyn Write,
-    t: &Trace,
-    s: &Step,
-    pal: &Palette,
-    indent: &str,
-) -> io::Result<()> {
-    for l in &s.ns_lookups {
+fn lookups(page: &mut Page<'_>, s: &Step, indent: &str) -> io::Result<()> {
+    for (l, repeats) in said::lookup_groups(s) {
         let text = match &l.result {
-            Ok(ips) => pal.paint(
+            Ok(ips) => page.paint(
                 &format!(
                     "{} = {}  ({})",
-                    l.ns,
+                    l.ns.wire(),
                     ips.iter()
                         .map(ToString::to_string)
                         .collect::<Vec<_>>()
@@ -132,64 +179,75 @@ fn lookups(
                 ),
                 Tone::Good,
             ),
-            Err(e) => pal.paint(
-                &format!("{}: {}", l.ns, for_tty(&said::ns_lookup_error(t, e))),
+            Err(e) => page.paint(
+                &format!(
+                    "{}: {}{}",
+                    l.ns.wire(),
+                    for_tty(&said::ns_lookup_error(e)),
+                    said::and_more(repeats)
+                ),
                 Tone::Bad,
             ),
         };
-        writeln!(out, "{indent}    → {text}")?;
+        page.hang(&format!("{indent}    → {text}"), &format!("{indent}      "))?;
     }
     if !s.unresolved.is_empty() {
-        writeln!(
-            out,
-            "{indent}    {}",
-            pal.paint(&said::not_looked_up(&s.unresolved), Tone::Dim)
-        )?;
+        let text = page.paint(&said::not_looked_up(&s.unresolved), Tone::Dim);
+        page.line(&format!("{indent}    {text}"))?;
     }
     Ok(())
 }
 
 /// The table of servers asked at a step.
-fn servers(
-    out: &mut dyn Write,
-    t: &Trace,
-    s: &Step,
-    pal: &Palette,
-    indent: &str,
-) -> io::Result<()> {
+fn servers(page: &mut Page<'_>, t: &Trace, s: &Step, indent: &str) -> io::Result<()> {
     if s.attempts.is_empty() {
         return Ok(());
     }
-    let mut table = pal.table(&["", "SERVER", "ADDRESS", "RTT", "RCODE", "FLAGS", "OUTCOME"]);
+    let nsid = s.attempts.iter().any(|a| {
+        a.exchange()
+            .and_then(|x| dnscope::wire::nsid(&x.response))
+            .is_some()
+    });
+    let mut cols = vec![
+        Col::keep("USED"),
+        Col::keep("SERVER"),
+        Col::drop("ADDRESS", 1),
+        Col::drop("RTT", 2),
+        Col::drop("RCODE", 4),
+        Col::drop("FLAGS", 3),
+    ];
+    if nsid {
+        cols.push(Col::drop("NSID", 5));
+    }
+    cols.push(Col::prose("OUTCOME"));
+    let mut grid = Grid::new(&cols);
     for (i, a) in s.attempts.iter().enumerate() {
         let outcome = said::attempt(a, s);
         let x = a.exchange();
-        table.add_row(vec![
-            pal.cell(if s.chosen == Some(i) { "✓" } else { "" }, Some(Tone::Good)),
-            pal.cell(
-                &a.ns
-                    .name
-                    .as_ref()
-                    .map_or_else(|| "-".into(), ToString::to_string),
-                Some(Tone::Name),
+        let mut row = vec![
+            toned(if s.chosen == Some(i) { "✓" } else { "" }, Tone::Good),
+            toned(
+                a.ns.name.as_ref().map_or_else(|| "-".into(), present::name),
+                Tone::Name,
             ),
-            pal.cell(&address(a.ns.addr, t), None),
-            pal.cell(&a.rtt().map_or_else(|| "-".into(), ms), None),
-            pal.cell(
-                &x.map_or_else(
-                    || "-".into(),
-                    |x| present::rcode(x.response.metadata.response_code),
-                ),
-                None,
-            ),
-            pal.cell(&x.map_or_else(|| "-".into(), flags), None),
-            pal.cell(&for_tty(&outcome.text), Some(outcome.mood.into())),
-        ]);
+            plain(address(a.ns.addr, t)),
+            plain(a.rtt().map_or_else(|| "-".into(), ms)),
+            plain(x.map_or_else(
+                || "-".into(),
+                |x| present::rcode(x.response.metadata.response_code),
+            )),
+            plain(x.map_or_else(|| "-".into(), flags)),
+        ];
+        if nsid {
+            row.push(plain(
+                x.and_then(|x| dnscope::wire::nsid(&x.response))
+                    .map_or_else(|| "-".into(), |id| crate::words::query::nsid_short(&id)),
+            ));
+        }
+        row.push(toned(for_tty(&outcome.text), outcome.mood));
+        grid.row(row);
     }
-    for line in table.to_string().lines() {
-        writeln!(out, "{indent}  {line}")?;
-    }
-    Ok(())
+    page.grid(&format!("{indent}  "), &grid)
 }
 
 /// The address; the port only when it is not the trace's usual one.
@@ -218,23 +276,16 @@ fn flags(x: &dnscope::wire::Exchange) -> String {
     }
 }
 
-fn verdict_detail(
-    out: &mut dyn Write,
-    v: &Verdict,
-    asked: &Name,
-    pal: &Palette,
-    indent: &str,
-) -> io::Result<()> {
+fn verdict_detail(page: &mut Page<'_>, v: &Verdict, asked: &Name, indent: &str) -> io::Result<()> {
     match v {
         Verdict::Referral(r) => {
             let ttl = r.ns.first().map(|(_, ttl)| *ttl).unwrap_or(0);
-            writeln!(
-                out,
+            page.line(&format!(
                 "{indent}  {} NS (TTL {} = {}):",
-                r.zone,
+                r.zone.wire(),
                 ttl,
                 human_ttl(ttl)
-            )?;
+            ))?;
             for (ns, _) in &r.ns {
                 let glue: Vec<String> = r
                     .glue
@@ -243,79 +294,68 @@ fn verdict_detail(
                     .map(|g| format!("{} (TTL {})", present::rdata(&g.data), human_ttl(g.ttl)))
                     .collect();
                 let glue = if glue.is_empty() {
-                    pal.paint("no glue", Tone::Warn)
+                    page.paint("no glue", Tone::Warn)
                 } else {
                     format!("glue {}", glue.join(", "))
                 };
-                writeln!(out, "{indent}    {ns}  {glue}")?;
+                page.line(&format!("{indent}    {}  {glue}", ns.wire()))?;
             }
             for g in &r.ignored_glue {
-                writeln!(
-                    out,
-                    "{indent}    {}",
-                    pal.paint(&said::ignored_glue(g, asked), Tone::Warn)
-                )?;
+                let text = page.paint(&said::ignored_glue(g, asked), Tone::Warn);
+                page.line(&format!("{indent}    {text}"))?;
             }
         }
         Verdict::Answer { cnames, records } => {
             for c in cnames {
-                writeln!(out, "{indent}  {}", said::record_line(c))?;
+                page.line(&format!("{indent}  {}", said::record_line(c)))?;
             }
             for r in records {
-                writeln!(
-                    out,
-                    "{indent}  {}",
-                    pal.paint(&said::record_line(r), Tone::Good)
-                )?;
+                let text = page.paint(&said::record_line(r), Tone::Good);
+                page.line(&format!("{indent}  {text}"))?;
             }
         }
         Verdict::Cname { cnames, target } => {
             for c in cnames {
-                writeln!(out, "{indent}  {}", said::record_line(c))?;
+                page.line(&format!("{indent}  {}", said::record_line(c)))?;
             }
-            writeln!(
-                out,
-                "{indent}  {}",
-                pal.paint(&said::cname_leaves(target), Tone::Dim)
-            )?;
+            let text = page.paint(&said::cname_leaves(target), Tone::Dim);
+            page.line(&format!("{indent}  {text}"))?;
         }
         Verdict::NxDomain(n) | Verdict::NoData(n) => {
-            writeln!(out, "{indent}  {}", said::negative(n))?;
+            page.line(&format!("{indent}  {}", said::negative(n)))?;
         }
         _ => {}
     }
     Ok(())
 }
 
-fn summary(out: &mut dyn Write, t: &Trace, pal: &Palette) -> io::Result<()> {
+fn summary(page: &mut Page<'_>, t: &Trace) -> io::Result<()> {
     let end = said::end(t);
-    writeln!(
-        out,
+    let rcode = said::end_rcode(t);
+    let head = format!(
         "{} {}: {}",
-        pal.paint("Result:", Tone::Strong),
-        pal.paint(&present::rcode(t.end.rcode()), end.mood),
-        pal.paint(&for_tty(&end.text), end.mood)
-    )?;
+        page.paint("Result:", Tone::Strong),
+        page.paint(&rcode, end.mood),
+        page.paint(&for_tty(&end.text), end.mood)
+    );
+    page.hang(&head, "    ")?;
     for c in &t.cnames {
-        writeln!(out, "  {}", said::record_line(c))?;
+        page.line(&format!("  {}", said::record_line(c)))?;
     }
     for r in &t.answer {
-        writeln!(out, "  {}", pal.paint(&said::record_line(r), Tone::Good))?;
+        let text = page.paint(&said::record_line(r), Tone::Good);
+        page.line(&format!("  {text}"))?;
     }
     if let dnscope::trace::End::NxDomain(n) | dnscope::trace::End::NoData(n) = &t.end {
-        writeln!(out, "  {}", said::negative(n))?;
+        page.line(&format!("  {}", said::negative(n)))?;
     }
-    let cuts: Vec<String> = t.zone_cuts.iter().map(ToString::to_string).collect();
-    writeln!(
-        out,
+    let cuts: Vec<String> = t.zone_cuts.iter().map(present::name).collect();
+    let text = format!(
         "{} {}",
-        pal.paint("Zone cuts:", Tone::Strong),
+        page.paint("Zone cuts:", Tone::Strong),
         cuts.join(" → ")
-    )?;
-    writeln!(
-        out,
-        "{} {}",
-        pal.paint("Cost:", Tone::Strong),
-        said::cost(t)
-    )
+    );
+    page.hang(&text, "    ")?;
+    let text = format!("{} {}", page.paint("Cost:", Tone::Strong), said::cost(t));
+    page.line(&text)
 }

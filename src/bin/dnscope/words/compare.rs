@@ -5,6 +5,7 @@ use dnscope::compare::{
     AnswerKey, Comparison, Discovery, DiscoveryError, Finding, Kind, Problem, ServerView, Status,
     WorstSource,
 };
+use dnscope::present::Shown;
 use dnscope::present::for_tty;
 use hickory_proto::op::ResponseCode;
 
@@ -34,6 +35,15 @@ pub fn answer(key: &AnswerKey) -> String {
             .join(", "),
         AnswerKey::NxDomain => "NXDOMAIN (no such name)".to_string(),
         AnswerKey::NoData => "NODATA (the name has no record of this type)".to_string(),
+    }
+}
+
+/// A reduced answer in one word, for `--short` (NXDOMAIN, NODATA; data is printed as is).
+pub fn short_key(key: &AnswerKey) -> String {
+    match key {
+        AnswerKey::Data(_) => "-".to_string(),
+        AnswerKey::NxDomain => "NXDOMAIN".to_string(),
+        AnswerKey::NoData => "NODATA".to_string(),
     }
 }
 
@@ -109,7 +119,7 @@ pub fn discovery(d: Option<&Result<Discovery, DiscoveryError>>) -> Vec<Said> {
                 "no_authoritative",
                 format!(
                     "The authoritative servers could not be asked: the trace of {} found no zone that answers for it ({why}).",
-                    t.name
+                    t.name.wire()
                 ),
                 Mood::Bad,
             ));
@@ -119,8 +129,9 @@ pub fn discovery(d: Option<&Result<Discovery, DiscoveryError>>) -> Vec<Said> {
                 out.push(Said::new(
                     "child_only_ns",
                     format!(
-                        "{ns} is in {}'s own NS set but not in the delegation from the parent: resolvers starting from the root are not sent there, so they can miss what only it serves (a parent/child NS mismatch).",
-                        d.zone
+                        "{} is in {}'s own NS set but not in the delegation from the parent: resolvers starting from the root are not sent there, so they can miss what only it serves (a parent/child NS mismatch).",
+                        ns.wire(),
+                        d.zone.wire()
                     ),
                     Mood::Warn,
                 ));
@@ -129,8 +140,9 @@ pub fn discovery(d: Option<&Result<Discovery, DiscoveryError>>) -> Vec<Said> {
                 out.push(Said::new(
                     "parent_only_ns",
                     format!(
-                        "{ns} is in the delegation from the parent but not in {}'s own NS set (a parent/child NS mismatch).",
-                        d.zone
+                        "{} is in the delegation from the parent but not in {}'s own NS set (a parent/child NS mismatch).",
+                        ns.wire(),
+                        d.zone.wire()
                     ),
                     Mood::Warn,
                 ));

@@ -4,6 +4,7 @@
 use dnscope::compare::{Finding, Kind};
 use dnscope::exercises::{Exercise, Solution, servers_of};
 use dnscope::present;
+use dnscope::present::Shown;
 use dnscope::trace::{End, Trace, Verdict};
 use hickory_proto::rr::RData;
 
@@ -73,7 +74,7 @@ fn answer_lines(t: &Trace) -> Vec<String> {
         .map(|r| {
             format!(
                 "{} {} {} {}",
-                r.name,
+                r.name.wire(),
                 r.ttl,
                 present::rtype(r),
                 present::rdata(&r.data)
@@ -84,10 +85,21 @@ fn answer_lines(t: &Trace) -> Vec<String> {
 
 /// A solution, one sentence a line.
 pub fn solution(s: &Solution) -> Vec<String> {
+    sentences(s)
+        .into_iter()
+        // A sentence that ends on a name would end in "..".
+        .map(|l| {
+            l.strip_suffix("..")
+                .map_or_else(|| l.clone(), |t| format!("{t}."))
+        })
+        .collect()
+}
+
+fn sentences(s: &Solution) -> Vec<String> {
     let mut out = Vec::new();
     match s {
         Solution::FollowDelegation(t) => {
-            let cuts: Vec<String> = t.zone_cuts.iter().map(ToString::to_string).collect();
+            let cuts: Vec<String> = t.zone_cuts.iter().map(dnscope::present::name).collect();
             out.push(format!(
                 "The lookup passes through {} zones: {}.",
                 cuts.len(),
@@ -101,12 +113,12 @@ pub fn solution(s: &Solution) -> Vec<String> {
                     .map(|a| {
                         a.ns.name
                             .as_ref()
-                            .map_or_else(|| a.ns.addr.to_string(), ToString::to_string)
+                            .map_or_else(|| a.ns.addr.to_string(), dnscope::present::name)
                     })
                     .collect();
                 out.push(format!(
                     "At {} ({} answered): {}",
-                    s.zone,
+                    s.zone.wire(),
                     servers.join(", "),
                     trace::reading(t, i).unwrap_or_default()
                 ));
@@ -212,6 +224,7 @@ pub fn solution(s: &Solution) -> Vec<String> {
                 );
             }
             for (pref, target, t) in targets {
+                let target = target.wire();
                 out.push(format!(
                     "The MX of promo.shop.test points to {target} (preference {pref})."
                 ));
@@ -230,7 +243,7 @@ pub fn solution(s: &Solution) -> Vec<String> {
                 });
             }
         }
-        Solution::LameServer(t) => {
+        Solution::LameServer(t, zone) => {
             out.push(format!(
                 "It resolves: {}.",
                 if t.answer.is_empty() {
@@ -239,17 +252,16 @@ pub fn solution(s: &Solution) -> Vec<String> {
                     answer_lines(t).join("; ")
                 }
             ));
-            let zone = t.answering_step().map(|(_, s)| s.zone.clone());
-            for s in t.steps.iter().filter(|s| Some(&s.zone) == zone.as_ref()) {
+            for s in t.steps.iter().filter(|s| s.zone == *zone) {
                 for a in &s.attempts {
                     let who =
                         a.ns.name
                             .as_ref()
-                            .map_or_else(|| a.ns.addr.to_string(), ToString::to_string);
+                            .map_or_else(|| a.ns.addr.to_string(), dnscope::present::name);
                     match &a.verdict {
                         Some(Verdict::Refused) => out.push(format!(
                             "{who} is lame: it answers REFUSED — it is named in the delegation but does not serve {}. A resolver wastes a query (and a round trip) on it before using the other server.",
-                            s.zone
+                            s.zone.wire()
                         )),
                         Some(v) if v.is_good() => out.push(format!("{who} serves the zone and answers.")),
                         _ => {}
@@ -263,7 +275,6 @@ pub fn solution(s: &Solution) -> Vec<String> {
 
 fn glueless(t: &Trace, out: &mut Vec<String>) {
     let Some((index, step)) = t.main_steps().find(|(_, s)| !s.ns_lookups.is_empty()) else {
-        out.push("The trace needed no NS lookup: is cdn.example still glueless?".into());
         return;
     };
     if let Some(r) = t.delegation_of(&step.zone) {
@@ -272,9 +283,9 @@ fn glueless(t: &Trace, out: &mut Vec<String>) {
             "The servers of {} refer to {} with NS {} and {} glue record(s): the names lie outside the zone.",
             t.zone_cuts
                 .get(t.zone_cuts.len().saturating_sub(2))
-                .map(ToString::to_string)
+                .map(dnscope::present::name)
                 .unwrap_or_default(),
-            r.zone,
+            r.zone.wire(),
             names.join(", "),
             r.glue.len()
         ));
@@ -285,11 +296,11 @@ fn glueless(t: &Trace, out: &mut Vec<String>) {
                 let path: Vec<String> = t
                     .children(index)
                     .filter(|(_, s)| s.qname == l.ns)
-                    .map(|(_, s)| s.zone.to_string())
+                    .map(|(_, s)| dnscope::present::name(&s.zone))
                     .collect();
                 out.push(format!(
                     "{} had to be looked up first: {} -> {}.",
-                    l.ns,
+                    l.ns.wire(),
                     path.join(" -> "),
                     ips.iter()
                         .map(ToString::to_string)
@@ -297,7 +308,7 @@ fn glueless(t: &Trace, out: &mut Vec<String>) {
                         .join(", ")
                 ));
             }
-            Err(e) => out.push(format!("{}: {}.", l.ns, trace::ns_lookup_error(t, e))),
+            Err(e) => out.push(format!("{}: {}.", l.ns, trace::ns_lookup_error(e))),
         }
     }
     let nested = t

@@ -5,6 +5,7 @@
 //! tests can assert kinds instead of prose (STYLE.md habit 16).
 //!
 //! - [`trace`]: each server's outcome in a trace, how a trace ended, each step in words;
+//! - [`idn`]: internationalised names: the Unicode form beside the A-label, homographs;
 //! - [`query`]: a `query` block: server sources, missing responses, truncation;
 //! - [`record`]: a plain-words reading of any record and of a whole response (`--explain`);
 //! - [`compare`]: findings, statuses, problems and answer groups of a comparison;
@@ -19,6 +20,7 @@ pub mod catalog;
 pub mod compare;
 mod ending;
 pub mod exercises;
+pub mod idn;
 pub mod query;
 pub mod record;
 pub mod scenario;
@@ -113,11 +115,11 @@ pub fn clock(unix: u64) -> String {
     format!("{:02}:{:02}:{:02} UTC", s / 3600, (s / 60) % 60, s % 60)
 }
 
-/// Names joined with ", ".
-pub fn names<T: ToString>(items: &[T]) -> String {
+/// Names in presentation form, joined with ", ".
+pub fn names(items: &[hickory_proto::rr::Name]) -> String {
     items
         .iter()
-        .map(ToString::to_string)
+        .map(dnscope::present::name)
         .collect::<Vec<_>>()
         .join(", ")
 }

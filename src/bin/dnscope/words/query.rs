@@ -64,3 +64,23 @@ pub fn summary(r: &QueryReport) -> String {
         ms(r.elapsed)
     )
 }
+
+/// A server's NSID (RFC 5001): its text when printable, else hex.
+pub fn nsid(id: &[u8]) -> String {
+    let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    match std::str::from_utf8(id) {
+        Ok(text) if !text.is_empty() && text.chars().all(|c| !c.is_control()) => {
+            format!("{text:?} (hex {hex})")
+        }
+        _ if id.is_empty() => "(empty)".to_string(),
+        _ => format!("hex {hex}"),
+    }
+}
+
+/// A server's NSID in a table cell: the text, or the hex.
+pub fn nsid_short(id: &[u8]) -> String {
+    match std::str::from_utf8(id) {
+        Ok(text) if !text.is_empty() && text.chars().all(|c| !c.is_control()) => text.to_string(),
+        _ => id.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}

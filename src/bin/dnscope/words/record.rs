@@ -1,30 +1,38 @@
 //! A plain-words reading of any record (`--explain`), and what a response as a whole means.
 
 use dnscope::present;
+use dnscope::present::Shown;
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
 /// A one-line reading of a record's fields, in plain words.
 pub fn reading(r: &Record) -> String {
-    let owner = r.name.to_string();
+    let owner = dnscope::present::name(&r.name);
     let data = present::rdata(&r.data);
     let ttl = format!("kept in caches up to {} s", r.ttl);
     let text = match &r.data {
         RData::A(a) => format!("{owner} has the IPv4 address {a}"),
         RData::AAAA(a) => format!("{owner} has the IPv6 address {a}"),
-        RData::NS(ns) => format!("the zone {owner} is served by the name server {}", ns.0),
+        RData::NS(ns) => format!(
+            "the zone {owner} is served by the name server {}",
+            ns.0.wire()
+        ),
         RData::CNAME(c) => format!(
             "{owner} is an alias: its canonical name is {}, where a resolver continues the lookup",
-            c.0
+            c.0.wire()
         ),
-        RData::PTR(p) => format!("the address behind {owner} maps back to the name {}", p.0),
+        RData::PTR(p) => format!(
+            "the address behind {owner} maps back to the name {}",
+            p.0.wire()
+        ),
         RData::MX(mx) => format!(
             "mail for {owner} goes to {}, preference {}: lower is tried first",
-            mx.exchange, mx.preference
+            mx.exchange.wire(),
+            mx.preference
         ),
         RData::SOA(s) => format!(
             "zone {owner}: primary server {}, contact {}, version (serial) {}; secondaries check every {} s (retry {} s) and stop answering after {} s without the primary; negative answers may be cached {} s (the smaller of this record's TTL and MINIMUM)",
-            s.mname,
+            s.mname.wire(),
             mailbox(&s.rname),
             s.serial,
             s.refresh,
@@ -34,7 +42,10 @@ pub fn reading(r: &Record) -> String {
         ),
         RData::SRV(s) => format!(
             "the service {owner} runs on {} port {}; priority {} (lower first), weight {} (share among equal priorities)",
-            s.target, s.port, s.priority, s.weight
+            s.target.wire(),
+            s.port,
+            s.priority,
+            s.weight
         ),
         RData::TXT(_) if data.contains("v=spf1") => {
             format!("an SPF policy: which servers may send mail as {owner} ({data})")

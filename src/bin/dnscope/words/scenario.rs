@@ -2,21 +2,26 @@
 
 use dnscope::lab::scenario::{Event, Pending, Primed};
 use dnscope::present;
+use dnscope::present::Shown;
 use dnscope::wire::rtype_name;
 
 /// One event in words.
 pub fn event(e: &Event) -> String {
     match e {
-        Event::SecondaryLags { secondary } => {
-            format!("{secondary} is a secondary that will lag behind the primary")
-        }
+        Event::SecondaryLags { secondary } => format!(
+            "{} is a secondary that will lag behind the primary",
+            secondary.wire()
+        ),
         Event::Primed {
             resolver,
             qname,
             rtype,
             got,
         } => format!(
-            "{resolver} was asked for {qname} {} and cached the answer it got ({})",
+            "{} was asked for {} {} and cached the answer it got ({})",
+            // A resolver is called by its label, as in the table (no trailing dot).
+            present::name(resolver).trim_end_matches('.'),
+            qname.wire(),
             rtype_name(*rtype),
             primed(got)
         ),
@@ -30,10 +35,12 @@ pub fn event(e: &Event) -> String {
         } => {
             let data: Vec<String> = data.iter().map(present::rdata).collect();
             format!(
-                "on the primary, {qname} {} was {} {} (serial {serial}); {secondary} did not get the change",
+                "on the primary, {} {} was {} {} (serial {serial}); {} did not get the change",
+                qname.wire(),
                 rtype_name(*rtype),
                 if *created { "created as" } else { "changed to" },
-                data.join(", ")
+                data.join(", "),
+                secondary.wire()
             )
         }
     }
@@ -59,7 +66,8 @@ fn primed(got: &Primed) -> String {
 pub fn pending(p: &Pending) -> String {
     match p {
         Pending::CatchUp { secondary, after } => format!(
-            "{secondary} catches up {} s after the change (the zone's SOA refresh)",
+            "{} catches up {} s after the change (the zone's SOA refresh)",
+            secondary.wire(),
             after.as_secs()
         ),
     }

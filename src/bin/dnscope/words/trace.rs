@@ -2,7 +2,7 @@
 //! started; how it ended is in `ending.rs` (re-exported here, so `words::trace` is the whole
 //! trace vocabulary).
 
-use dnscope::present::{self, for_tty};
+use dnscope::present::{self, Shown, for_tty, name};
 use dnscope::trace::{
     Attempt, AttemptStatus, BadReason, LameReason, Negative, Purpose, StartFrom, Step, Trace,
     Verdict,
@@ -10,7 +10,9 @@ use dnscope::trace::{
 use dnscope::wire::{WireError, rtype_name};
 use hickory_proto::rr::{Name, RData, Record};
 
-pub use super::ending::{end, failure_detail, failure_kind, limit, ns_lookup_error};
+pub use super::ending::{
+    and_more, end, end_rcode, failure_detail, failure_kind, limit, lookup_groups, ns_lookup_error,
+};
 use super::{Mood, Said, human_ttl, ms, plural};
 
 /// What one server did at a step.
@@ -58,12 +60,14 @@ pub fn wire_kind(e: &WireError) -> &'static str {
 /// What a response meant.
 pub fn verdict(v: &Verdict, step: &Step) -> Said {
     match v {
-        Verdict::Referral(r) => {
-            Said::new("referral", format!("referral to {}", r.zone), Mood::Good)
-        }
+        Verdict::Referral(r) => Said::new(
+            "referral",
+            format!("referral to {}", r.zone.wire()),
+            Mood::Good,
+        ),
         Verdict::Answer { .. } => Said::new("answer", "answer", Mood::Good),
         Verdict::Cname { target, .. } => {
-            Said::new("cname", format!("CNAME to {target}"), Mood::Good)
+            Said::new("cname", format!("CNAME to {}", target.wire()), Mood::Good)
         }
         Verdict::NxDomain(_) => Said::new("nxdomain", "NXDOMAIN", Mood::Good),
         Verdict::NoData(_) => Said::new("nodata", "NODATA", Mood::Good),
@@ -91,15 +95,21 @@ pub fn lame(why: &LameReason, step: &Step) -> String {
         }
         LameReason::Empty => "no answer, no referral and no AA".into(),
         LameReason::ReferralAway { child } => {
-            format!("referral to {child}, which does not contain {}", step.qname)
+            format!(
+                "referral to {}, which does not contain {}",
+                child.wire(),
+                step.qname.wire()
+            )
         }
         LameReason::Sideways { child } => format!(
-            "sideways referral to {child}: a referral from {} must lead below it",
-            step.zone
+            "sideways referral to {}: a referral from {} must lead below it",
+            child.wire(),
+            step.zone.wire()
         ),
         LameReason::Upward { child } => format!(
-            "upward referral to {child}: a referral from {} must lead below it",
-            step.zone
+            "upward referral to {}: a referral from {} must lead below it",
+            child.wire(),
+            step.zone.wire()
         ),
     }
 }
@@ -111,7 +121,7 @@ pub fn bad(why: &BadReason, step: &Step) -> String {
         BadReason::NoRecordOfType(t) => format!(
             "the answer section holds no {} record for {}",
             rtype_name(*t),
-            step.qname
+            step.qname.wire()
         ),
     }
 }
@@ -119,16 +129,18 @@ pub fn bad(why: &BadReason, step: &Step) -> String {
 /// A step's result, for its header line.
 pub fn step_result(s: &Step) -> Said {
     match s.verdict() {
-        Some(Verdict::Referral(r)) => {
-            Said::new("referral", format!("referral to {}", r.zone), Mood::Good)
-        }
+        Some(Verdict::Referral(r)) => Said::new(
+            "referral",
+            format!("referral to {}", r.zone.wire()),
+            Mood::Good,
+        ),
         Some(Verdict::Answer { records, .. }) => Said::new(
             "answer",
             format!("answer ({} record{})", records.len(), plural(records.len())),
             Mood::Good,
         ),
         Some(Verdict::Cname { target, .. }) => {
-            Said::new("cname", format!("CNAME to {target}"), Mood::Good)
+            Said::new("cname", format!("CNAME to {}", target.wire()), Mood::Good)
         }
         Some(Verdict::NxDomain(_)) => Said::new("nxdomain", "NXDOMAIN", Mood::Warn),
         Some(Verdict::NoData(_)) => Said::new("nodata", "NODATA", Mood::Warn),
@@ -146,7 +158,7 @@ pub fn start(t: &Trace) -> String {
         .iter()
         .take(4)
         .map(|r| match &r.name {
-            Some(n) => format!("{n} {}", r.addr.ip()),
+            Some(n) => format!("{} {}", n.wire(), r.addr.ip()),
             None => r.addr.ip().to_string(),
         })
         .collect();
@@ -184,7 +196,9 @@ pub fn start_kind(s: &StartFrom) -> &'static str {
 pub fn purpose(s: &Step) -> String {
     match &s.purpose {
         Purpose::Resolve => String::new(),
-        Purpose::NsAddress { for_zone } => format!("  (address of a name server of {for_zone})"),
+        Purpose::NsAddress { for_zone } => {
+            format!("  (address of a name server of {})", for_zone.wire())
+        }
     }
 }
 
@@ -201,10 +215,10 @@ pub fn glueless_intro(s: &Step) -> Option<String> {
     if s.ns_lookups.is_empty() {
         return None;
     }
-    let names: Vec<String> = s.ns_lookups.iter().map(|l| l.ns.to_string()).collect();
+    let names: Vec<String> = s.ns_lookups.iter().map(|l| name(&l.ns)).collect();
     Some(format!(
         "no glue for {}: looking up {} (the first that works is used; the rest only to show them)",
-        s.zone,
+        s.zone.wire(),
         names.join(", ")
     ))
 }
@@ -220,16 +234,20 @@ pub fn not_looked_up(names: &[Name]) -> String {
 /// An address record a referral carried that was not accepted as glue.
 pub fn ignored_glue(g: &Record, asked: &Name) -> String {
     format!(
-        "ignored {} {} {}: not the address of an NS inside {asked} (RFC 2181 §5.4.1), looked up instead",
-        g.name,
+        "ignored {} {} {}: not the address of an NS inside {} (RFC 2181 §5.4.1), looked up instead",
+        g.name.wire(),
         present::rtype(g),
         present::rdata(&g.data),
+        asked.wire(),
     )
 }
 
 /// A CNAME whose target lies outside the zone that gave it.
 pub fn cname_leaves(target: &Name) -> String {
-    format!("{target} is outside this zone: following it from the closest zone cut known")
+    format!(
+        "{} is outside this zone: following it from the closest zone cut known",
+        target.wire()
+    )
 }
 
 /// What the trace cost.
@@ -246,7 +264,7 @@ pub fn cost(t: &Trace) -> String {
 pub fn record_line(r: &Record) -> String {
     format!(
         "{} {} ({}) {} {}",
-        for_tty(&r.name.to_string()),
+        for_tty(&name(&r.name)),
         r.ttl,
         human_ttl(r.ttl),
         present::rtype(r),
@@ -264,7 +282,7 @@ pub fn negative(n: &Negative) -> String {
             };
             format!(
                 "SOA {} {}; resolvers cache this negative answer for {ttl} s ({}) = min(SOA TTL {}, SOA MINIMUM {minimum}) (RFC 2308 §5)",
-                soa.name,
+                soa.name.wire(),
                 for_tty(&present::rdata(&soa.data)),
                 human_ttl(ttl),
                 soa.ttl
@@ -280,12 +298,13 @@ pub fn reading(t: &Trace, index: usize) -> Option<String> {
     let who = if s.zone.is_root() {
         "The root".to_string()
     } else {
-        format!("The servers of {}", s.zone)
+        format!("The servers of {}", s.zone.wire())
     };
     let purpose = match &s.purpose {
         Purpose::Resolve => String::new(),
         Purpose::NsAddress { for_zone } => format!(
-            " (this lookup only finds the address of a server of {for_zone}, whose delegation came without glue)"
+            " (this lookup only finds the address of a server of {}, whose delegation came without glue)",
+            for_zone.wire()
         ),
     };
     let text = match s.verdict() {
@@ -319,9 +338,9 @@ pub fn reading(t: &Trace, index: usize) -> Option<String> {
             format!(
                 "{who} do{} not hold {} itself; {subject} {refer} you to the {n} server{} of {} {glue}.",
                 if root { "es" } else { "" },
-                s.qname,
+                s.qname.wire(),
                 plural(n),
-                r.zone
+                r.zone.wire()
             )
         }
         Some(Verdict::Answer { cnames, records }) => {
@@ -333,25 +352,27 @@ pub fn reading(t: &Trace, index: usize) -> Option<String> {
             format!(
                 "{who} hold{} {} (AA flag: authoritative) and answer{chain}: {} record{}.",
                 if s.zone.is_root() { "s" } else { "" },
-                s.qname,
+                s.qname.wire(),
                 records.len(),
                 plural(records.len())
             )
         }
         Some(Verdict::Cname { target, .. }) => format!(
             "{} is an alias for {target}, which is not in {}: the lookup continues from the closest zone already known for {target}.",
-            s.qname, s.zone
+            s.qname.wire(),
+            s.zone.wire(),
+            target = target.wire()
         ),
         Some(Verdict::NxDomain(n)) => format!(
             "{who} say {} does not exist (NXDOMAIN){}.",
-            s.qname,
+            s.qname.wire(),
             n.ttl
                 .map(|t| format!("; resolvers may remember that for {t} s (the smaller of the SOA's TTL and MINIMUM, RFC 2308)"))
                 .unwrap_or_default()
         ),
         Some(Verdict::NoData(n)) => format!(
             "{} exists but has no {} record (NODATA){}.",
-            s.qname,
+            s.qname.wire(),
             rtype_name(s.qtype),
             n.ttl
                 .map(|t| format!("; resolvers may remember that for {t} s (RFC 2308)"))
@@ -359,12 +380,12 @@ pub fn reading(t: &Trace, index: usize) -> Option<String> {
         ),
         _ => {
             if s.attempts.is_empty() {
-                format!("No server of {} could be asked.", s.zone)
+                format!("No server of {} could be asked.", s.zone.wire())
             } else {
                 format!(
                     "None of the {} server(s) of {} asked gave a usable answer, so the lookup cannot go on from here.",
                     s.attempts.len(),
-                    s.zone
+                    s.zone.wire()
                 )
             }
         }
@@ -458,6 +479,7 @@ mod tests {
             rtype: RecordType::A,
             start: StartFrom::Given,
             roots: Vec::new(),
+            family: dnscope::trace::Family::BOTH,
             steps,
             end: End::Answer,
             cnames: Vec::new(),

@@ -16,6 +16,10 @@ pub const SCHEMA: &str = "dnscope.compare/1";
 pub struct CompareDoc {
     schema: &'static str,
     name: String,
+    /// The Unicode form of an internationalised name, when it has one.
+    name_unicode: Option<String>,
+    /// A warning when the name is a likely homograph.
+    homograph: Option<String>,
     #[serde(rename = "type")]
     rtype: String,
     zone: Option<String>,
@@ -37,6 +41,9 @@ struct GroupDoc {
     group: String,
     answer: String,
     servers: Vec<String>,
+    /// With `--explain`: the answer's records in plain words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<Vec<String>>,
 }
 
 #[derive(Serialize)]
@@ -66,14 +73,16 @@ struct ServerDoc {
     error_kind: Option<&'static str>,
 }
 
-pub fn document(v: &View<'_>) -> CompareDoc {
+pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
     let c = &v.round.comparison;
     let explanation = said::explanation(c, v.session.discovery.as_ref());
     CompareDoc {
         schema: SCHEMA,
-        name: c.name.to_string(),
+        name: dnscope::present::name(&c.name),
+        name_unicode: crate::words::idn::unicode(&c.name),
+        homograph: crate::words::idn::homograph(&c.name),
         rtype: rtype_name(c.rtype),
-        zone: v.session.zone.as_ref().map(ToString::to_string),
+        zone: v.session.zone.as_ref().map(dnscope::present::name),
         round: v.number,
         asked_at: c.at,
         asked_at_utc: clock(c.at),
@@ -93,6 +102,13 @@ pub fn document(v: &View<'_>) -> CompareDoc {
                     .filter_map(|&i| c.servers.get(i))
                     .map(|s| s.label.clone())
                     .collect(),
+                explanation: explain.then(|| {
+                    g.members
+                        .first()
+                        .and_then(|&i| c.servers.get(i))
+                        .map(|s| s.answer.iter().map(crate::words::record::reading).collect())
+                        .unwrap_or_default()
+                }),
             })
             .collect(),
         servers: c

@@ -62,3 +62,38 @@ pub fn concept_doc(d: &ConceptDoc) -> ConceptDocJson {
         try_it: d.try_it,
     }
 }
+
+#[derive(Serialize)]
+pub struct ListDoc {
+    schema: &'static str,
+    types: Vec<Entry>,
+    concepts: Vec<Entry>,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    name: &'static str,
+    summary: &'static str,
+}
+
+/// `dnscope explain --json`: every topic.
+pub fn list() -> ListDoc {
+    use crate::words::catalog::{CONCEPTS, TYPES};
+    ListDoc {
+        schema: SCHEMA,
+        types: TYPES
+            .iter()
+            .map(|t| Entry {
+                name: t.name,
+                summary: t.summary,
+            })
+            .collect(),
+        concepts: CONCEPTS
+            .iter()
+            .map(|c| Entry {
+                name: c.name,
+                summary: c.summary,
+            })
+            .collect(),
+    }
+}

@@ -37,10 +37,10 @@ pub fn document(lab: &Lab) -> LabDoc {
             .servers()
             .iter()
             .map(|s| LabServerDoc {
-                name: s.name.to_string(),
+                name: dnscope::present::name(&s.name),
                 kind: s.kind,
                 address: s.address.to_string(),
-                zones: s.zones.iter().map(ToString::to_string).collect(),
+                zones: s.zones.iter().map(dnscope::present::name).collect(),
                 latency_ms: u64::try_from(s.latency.as_millis()).unwrap_or(u64::MAX),
                 fault: s.fault,
             })

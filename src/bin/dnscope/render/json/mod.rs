@@ -4,6 +4,7 @@
 //! `words/`, the same as the text output's.
 
 pub mod compare;
+pub mod exercises;
 pub mod explain;
 pub mod lab;
 pub mod query;
@@ -19,14 +20,24 @@ use crate::words::Said;
 
 /// One document, pretty-printed, and a newline.
 pub fn write(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, doc).map_err(io_error)?;
     writeln!(out)
 }
 
 /// One document on one line (JSON Lines).
 pub fn write_line(out: &mut dyn Write, doc: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, doc).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, doc).map_err(io_error)?;
     writeln!(out)
+}
+
+/// serde_json wraps the writer's errors: give them back their kind, so that a closed pipe is
+/// still a closed pipe (and ends quietly) rather than an internal error.
+// See: issue 11, defect 3 (`--json | head` exited 10).
+fn io_error(e: serde_json::Error) -> io::Error {
+    match e.io_error_kind() {
+        Some(kind) => io::Error::from(kind),
+        None => io::Error::other(e),
+    }
 }
 
 /// One resource record, as in every dnscope JSON document.
@@ -38,16 +49,20 @@ pub struct RecordDoc {
     class: String,
     ttl: u32,
     data: String,
+    /// With `--explain`: the record in plain words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<String>,
 }
 
 impl RecordDoc {
     pub fn from_record(r: &Record) -> Self {
         Self {
-            name: r.name.to_string(),
+            name: dnscope::present::name(&r.name),
             rtype: present::rtype(r),
             class: present::class(r.dns_class),
             ttl: r.ttl,
             data: present::rdata(&r.data),
+            explanation: None,
         }
     }
 }
@@ -55,6 +70,16 @@ impl RecordDoc {
 /// Records as documents.
 pub fn records(rs: &[Record]) -> Vec<RecordDoc> {
     rs.iter().map(RecordDoc::from_record).collect()
+}
+
+/// Records as documents, each with its plain-words reading when `explain` (`--explain`).
+pub fn explained(rs: &[Record], explain: bool) -> Vec<RecordDoc> {
+    rs.iter()
+        .map(|r| RecordDoc {
+            explanation: explain.then(|| crate::words::record::reading(r)),
+            ..RecordDoc::from_record(r)
+        })
+        .collect()
 }
 
 /// A worded fact: `{"kind", "text"}`.

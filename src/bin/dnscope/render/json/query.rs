@@ -6,8 +6,8 @@ use dnscope::wire::{Exchange, Ignored, Protocol, rtype_name};
 use hickory_proto::op::Message;
 use serde::Serialize;
 
-use super::{RecordDoc, millis, records};
-use crate::words::query as said;
+use super::{RecordDoc, explained, millis};
+use crate::words::{idn, query as said};
 
 /// Schema name and version of `query --json`. Version 2: a server where nothing listens is
 /// `error.kind` `"unreachable"` (it was `"refused"`, which reads like the rcode), as in trace.
@@ -24,6 +24,10 @@ pub struct QueryDoc {
 #[derive(Serialize)]
 struct QuestionDoc {
     name: String,
+    /// The Unicode form of an internationalised name, when it has one.
+    name_unicode: Option<String>,
+    /// A warning when the name is a likely homograph.
+    homograph: Option<String>,
     #[serde(rename = "type")]
     rtype: String,
     class: String,
@@ -94,6 +98,9 @@ struct ResponseDoc {
     answer: Vec<RecordDoc>,
     authority: Vec<RecordDoc>,
     additional: Vec<RecordDoc>,
+    /// With `--explain`: what the response as a whole means.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<String>,
 }
 
 fn header(m: &Message) -> HeaderDoc {
@@ -114,7 +121,7 @@ fn header(m: &Message) -> HeaderDoc {
     }
 }
 
-fn response(o: &ServerOutcome) -> ResponseDoc {
+fn response(o: &ServerOutcome, explain: bool) -> ResponseDoc {
     let server = ServerDoc {
         label: o.target.label.clone(),
         address: o.target.addr.ip().to_string(),
@@ -122,7 +129,7 @@ fn response(o: &ServerOutcome) -> ResponseDoc {
         source: said::source_kind(o.target.source),
     };
     match &o.result {
-        Ok(x) => exchange(server, x),
+        Ok(x) => exchange(server, x, explain),
         Err(e) => {
             let why = said::no_response(e);
             ResponseDoc {
@@ -144,12 +151,13 @@ fn response(o: &ServerOutcome) -> ResponseDoc {
                 answer: Vec::new(),
                 authority: Vec::new(),
                 additional: Vec::new(),
+                explanation: None,
             }
         }
     }
 }
 
-fn exchange(server: ServerDoc, x: &Exchange) -> ResponseDoc {
+fn exchange(server: ServerDoc, x: &Exchange, explain: bool) -> ResponseDoc {
     let m = &x.response;
     ResponseDoc {
         server,
@@ -172,21 +180,28 @@ fn exchange(server: ServerDoc, x: &Exchange) -> ResponseDoc {
             udp_payload: e.max_payload(),
             dnssec_ok: e.flags().dnssec_ok,
         }),
-        answer: records(&m.answers),
-        authority: records(&m.authorities),
-        additional: records(&m.additionals),
+        answer: explained(&m.answers, explain),
+        authority: explained(&m.authorities, explain),
+        additional: explained(&m.additionals, explain),
+        explanation: explain.then(|| crate::words::record::response(m)),
     }
 }
 
-pub fn document(report: &QueryReport) -> QueryDoc {
+pub fn document(report: &QueryReport, explain: bool) -> QueryDoc {
     QueryDoc {
         schema: SCHEMA,
         question: QuestionDoc {
-            name: report.name.to_string(),
+            name: dnscope::present::name(&report.name),
+            name_unicode: idn::unicode(&report.name),
+            homograph: idn::homograph(&report.name),
             rtype: rtype_name(report.rtype),
             class: "IN".to_string(),
         },
         elapsed_ms: millis(report.elapsed),
-        responses: report.outcomes.iter().map(response).collect(),
+        responses: report
+            .outcomes
+            .iter()
+            .map(|o| response(o, explain))
+            .collect(),
     }
 }

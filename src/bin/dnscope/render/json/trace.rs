@@ -5,7 +5,7 @@ use dnscope::trace::{End, Referral, Trace, Verdict};
 use dnscope::wire::{Protocol, rtype_name};
 use serde::Serialize;
 
-use super::{RecordDoc, millis, records};
+use super::{RecordDoc, explained, millis, records};
 use crate::words::trace as said;
 
 /// Schema name and version of `trace --json`.
@@ -15,10 +15,15 @@ pub const SCHEMA: &str = "dnscope.trace/1";
 pub struct TraceDoc {
     schema: &'static str,
     name: String,
+    /// The Unicode form of an internationalised name, when it has one.
+    name_unicode: Option<String>,
+    /// A warning when the name is a likely homograph.
+    homograph: Option<String>,
     #[serde(rename = "type")]
     rtype: String,
     start: StartDoc,
-    rcode: String,
+    /// What a resolver would answer; null when the trace could not run on this machine.
+    rcode: Option<String>,
     result: &'static str,
     failure: Option<FailureDoc>,
     answer: Vec<RecordDoc>,
@@ -99,6 +104,9 @@ struct StepDoc {
     referral: Option<ReferralDoc>,
     ns_lookups: Vec<NsLookupDoc>,
     unresolved_ns: Vec<String>,
+    /// With `--explain`: the step in plain words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -127,7 +135,7 @@ struct HopDoc {
 fn ns_docs(r: &Referral) -> Vec<NsDoc> {
     r.ns.iter()
         .map(|(name, ttl)| NsDoc {
-            name: name.to_string(),
+            name: dnscope::present::name(name),
             ttl: *ttl,
             glue: r
                 .glue
@@ -143,7 +151,7 @@ fn failure(t: &Trace) -> Option<FailureDoc> {
     match &t.end {
         End::Failed { zone, failure } => Some(FailureDoc {
             kind: said::failure_kind(failure),
-            zone: Some(zone.to_string()),
+            zone: Some(dnscope::present::name(zone)),
             detail: said::failure_detail(t, zone, failure),
         }),
         End::Limit(limit) => {
@@ -158,7 +166,7 @@ fn failure(t: &Trace) -> Option<FailureDoc> {
     }
 }
 
-pub fn document(t: &Trace) -> TraceDoc {
+pub fn document(t: &Trace, explain: bool) -> TraceDoc {
     let (hints_date, hints_file) = match &t.start {
         dnscope::trace::StartFrom::BuiltIn { date } => (Some(*date), None),
         dnscope::trace::StartFrom::HintsFile(p) => (None, Some(p.display().to_string())),
@@ -181,11 +189,13 @@ pub fn document(t: &Trace) -> TraceDoc {
             depth: s.depth,
             purpose: said::purpose_kind(&s.purpose),
             for_zone: match &s.purpose {
-                dnscope::trace::Purpose::NsAddress { for_zone } => Some(for_zone.to_string()),
+                dnscope::trace::Purpose::NsAddress { for_zone } => {
+                    Some(dnscope::present::name(for_zone))
+                }
                 dnscope::trace::Purpose::Resolve => None,
             },
-            zone: s.zone.to_string(),
-            qname: s.qname.to_string(),
+            zone: dnscope::present::name(&s.zone),
+            qname: dnscope::present::name(&s.qname),
             qtype: rtype_name(s.qtype),
             result: said::step_result(s).kind,
             chosen_hop: None,
@@ -193,7 +203,7 @@ pub fn document(t: &Trace) -> TraceDoc {
             elapsed_ms: millis(s.elapsed),
             referral: match s.verdict() {
                 Some(Verdict::Referral(r)) => Some(ReferralDoc {
-                    zone: r.zone.to_string(),
+                    zone: dnscope::present::name(&r.zone),
                     ns: ns_docs(r),
                     ignored_glue: records(&r.ignored_glue),
                 }),
@@ -203,17 +213,18 @@ pub fn document(t: &Trace) -> TraceDoc {
                 .ns_lookups
                 .iter()
                 .map(|l| NsLookupDoc {
-                    ns: l.ns.to_string(),
+                    ns: dnscope::present::name(&l.ns),
                     addresses: l
                         .result
                         .as_ref()
                         .map(|ips| ips.iter().map(ToString::to_string).collect())
                         .unwrap_or_default(),
-                    error: l.result.as_ref().err().map(|e| said::ns_lookup_error(t, e)),
+                    error: l.result.as_ref().err().map(said::ns_lookup_error),
                     elapsed_ms: millis(l.elapsed),
                 })
                 .collect(),
-            unresolved_ns: s.unresolved.iter().map(ToString::to_string).collect(),
+            unresolved_ns: s.unresolved.iter().map(dnscope::present::name).collect(),
+            explanation: if explain { said::reading(t, i) } else { None },
         })
         .collect();
     let mut hops = Vec::new();
@@ -232,10 +243,10 @@ pub fn document(t: &Trace) -> TraceDoc {
             hops.push(HopDoc {
                 step: si,
                 depth: s.depth,
-                zone: s.zone.to_string(),
-                qname: s.qname.to_string(),
+                zone: dnscope::present::name(&s.zone),
+                qname: dnscope::present::name(&s.qname),
                 qtype: rtype_name(s.qtype),
-                server: a.ns.name.as_ref().map(ToString::to_string),
+                server: a.ns.name.as_ref().map(dnscope::present::name),
                 address: a.ns.addr.ip().to_string(),
                 port: a.ns.addr.port(),
                 sent_at_ms: millis(a.sent_at),
@@ -254,7 +265,9 @@ pub fn document(t: &Trace) -> TraceDoc {
     }
     TraceDoc {
         schema: SCHEMA,
-        name: t.name.to_string(),
+        name: dnscope::present::name(&t.name),
+        name_unicode: crate::words::idn::unicode(&t.name),
+        homograph: crate::words::idn::homograph(&t.name),
         rtype: rtype_name(t.rtype),
         start: StartDoc {
             from: said::start_kind(&t.start),
@@ -264,19 +277,19 @@ pub fn document(t: &Trace) -> TraceDoc {
                 .roots
                 .iter()
                 .map(|r| RootDoc {
-                    name: r.name.as_ref().map(ToString::to_string),
+                    name: r.name.as_ref().map(dnscope::present::name),
                     address: r.addr.ip().to_string(),
                     port: r.addr.port(),
                 })
                 .collect(),
         },
-        rcode: present::rcode(t.end.rcode()),
+        rcode: t.end.rcode().map(present::rcode),
         result: said::end(t).kind,
         failure: failure(t),
-        answer: records(&t.answer),
-        cnames: records(&t.cnames),
+        answer: explained(&t.answer, explain),
+        cnames: explained(&t.cnames, explain),
         negative,
-        zone_cuts: t.zone_cuts.iter().map(ToString::to_string).collect(),
+        zone_cuts: t.zone_cuts.iter().map(dnscope::present::name).collect(),
         steps,
         hops,
         queries: t.queries,
