@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_proto::op::{Edns, Header, HeaderCounts, Metadata, ResponseCode};
-use hickory_proto::rr::{LowerName, RData, Record, RecordType, RrKey};
+use hickory_proto::rr::rdata::TXT;
+use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption, NSIDPayload};
+use hickory_proto::rr::{DNSClass, LowerName, Name, RData, Record, RecordType, RrKey};
 use hickory_server::net::runtime::{Time, TokioRuntimeProvider};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
@@ -24,6 +26,8 @@ pub(super) struct LabHandler {
     pub(super) catalog: Catalog,
     pub(super) zones: Vec<Zone>,
     pub(super) latency: Duration,
+    /// The server's host name: its NSID and its answer to `hostname.bind CH TXT`.
+    pub(super) identity: Name,
 }
 
 impl LabHandler {
@@ -73,20 +77,52 @@ impl LabHandler {
     }
 }
 
+/// The identity software: what `version.bind CH TXT` answers.
+const VERSION: &str = concat!(
+    "dnscope lab ",
+    env!("CARGO_PKG_VERSION"),
+    " (hickory-server 0.26.3)"
+);
+
+/// The answer to a question about the server itself (class CHAOS, RFC 4892): `version.bind`,
+/// `version.server`, `hostname.bind` and `id.server` TXT, as BIND, NSD, Knot and Unbound give
+/// them. None for any other question.
+pub(super) fn chaos(query: &hickory_proto::op::Query, identity: &Name) -> Option<Vec<Record>> {
+    if query.query_class() != DNSClass::CH
+        || !matches!(query.query_type(), RecordType::TXT | RecordType::ANY)
+    {
+        return None;
+    }
+    let text = match query.name().to_ascii().to_ascii_lowercase().as_str() {
+        "version.bind." | "version.server." => VERSION.to_string(),
+        "hostname.bind." | "id.server." => identity.to_ascii(),
+        _ => return None,
+    };
+    let mut record = Record::from_rdata(query.name().clone(), 0, RData::TXT(TXT::new(vec![text])));
+    record.dns_class = DNSClass::CH;
+    Some(vec![record])
+}
+
 /// Send a response made of the given sections, echoing the client's EDNS (our payload at
-/// least 512, DO as asked); if it cannot be sent, report SERVFAIL to the server loop.
+/// least 512, DO as asked, and our identity when the client asked for the NSID, RFC 5001);
+/// if it cannot be sent, report SERVFAIL to the server loop.
 pub(super) async fn send<R: ResponseHandler>(
     request: &Request,
     mut handle: R,
     metadata: Metadata,
-    answers: &[Record],
-    authorities: &[Record],
-    additionals: &[Record],
+    sections: [&[Record]; 3],
+    identity: &Name,
 ) -> ResponseInfo {
+    let [answers, authorities, additionals] = sections;
     let edns = request.edns.as_ref().map(|e| {
         let mut ours = Edns::new();
         ours.set_max_payload(e.max_payload().max(512))
             .set_dnssec_ok(e.flags().dnssec_ok);
+        if e.options().get(EdnsCode::NSID).is_some()
+            && let Ok(id) = NSIDPayload::new(identity.to_ascii().into_bytes())
+        {
+            ours.options_mut().insert(EdnsOption::NSID(id));
+        }
         ours
     });
     let mut builder = MessageResponseBuilder::new(&request.queries, None);
@@ -117,6 +153,21 @@ impl RequestHandler for LabHandler {
         if !self.latency.is_zero() {
             tokio::time::sleep(self.latency).await;
         }
+        if let Some(query) = request.queries.queries().first().map(|q| q.original())
+            && let Some(answer) = chaos(query, &self.identity)
+        {
+            let mut metadata = Metadata::response_from_request(&request.metadata);
+            metadata.authoritative = true;
+            metadata.response_code = ResponseCode::NoError;
+            return send(
+                request,
+                response_handle,
+                metadata,
+                [&answer, &[], &[]],
+                &self.identity,
+            )
+            .await;
+        }
         if let Ok(info) = request.request_info() {
             let referral = self
                 .referral(info.query.name(), info.query.query_type())
@@ -126,9 +177,17 @@ impl RequestHandler for LabHandler {
                 metadata.authoritative = false;
                 metadata.recursion_available = false;
                 metadata.response_code = ResponseCode::NoError;
-                return send(request, response_handle, metadata, &[], &ns, &glue).await;
+                return send(
+                    request,
+                    response_handle,
+                    metadata,
+                    [&[], &ns, &glue],
+                    &self.identity,
+                )
+                .await;
             }
         }
+        // The catalog answers everything else (its NSID is set to the server's name).
         self.catalog
             .handle_request::<R, T>(request, response_handle)
             .await

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_proto::rr::Name;
+use hickory_proto::rr::rdata::opt::NSIDPayload;
 use hickory_server::Server;
 
 use crate::trace::NameServer;
@@ -463,7 +464,12 @@ async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Resul
                 blackholes.spawn(swallow(udp, tcp));
             }
             None if p.server.kind == ServerKind::Resolver => {
-                let handler = resolver::ResolverHandler::new(&root_ips, port, p.server.latency)?;
+                let handler = resolver::ResolverHandler::new(
+                    &root_ips,
+                    port,
+                    p.server.latency,
+                    p.server.name.clone(),
+                )?;
                 let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
                 let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
                 let mut server = Server::new(handler);
@@ -476,10 +482,13 @@ async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Resul
                 for z in &p.zones {
                     catalog.upsert(z.origin().clone(), vec![z.clone() as Arc<dyn ZoneHandler>]);
                 }
+                // The server's identity, for clients that ask for it (EDNS NSID, RFC 5001).
+                catalog.set_nsid(NSIDPayload::new(p.server.name.to_ascii().into_bytes()).ok());
                 let handler = LabHandler {
                     catalog,
                     zones: p.zones.clone(),
                     latency: p.server.latency,
+                    identity: p.server.name.clone(),
                 };
                 let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
                 let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Metadata, Query, ResponseCode};
-use hickory_proto::rr::Record;
+use hickory_proto::rr::{Name, Record};
 use hickory_resolver::config::ConnectionConfig;
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -60,11 +60,18 @@ impl ConnectionProvider for PortMap {
 pub(super) struct ResolverHandler {
     recursor: Recursor<PortMap>,
     latency: Duration,
+    /// Its name: its NSID and its answer to `hostname.bind CH TXT`.
+    identity: Name,
 }
 
 impl ResolverHandler {
     /// A resolver that starts from `roots` (the lab's root servers) on `port`.
-    pub(super) fn new(roots: &[IpAddr], port: u16, latency: Duration) -> Result<Self, LabError> {
+    pub(super) fn new(
+        roots: &[IpAddr],
+        port: u16,
+        latency: Duration,
+        identity: Name,
+    ) -> Result<Self, LabError> {
         let mut options = RecursorOptions::default();
         let nets =
             |list: &[&str]| -> Vec<_> { list.iter().filter_map(|n| n.parse().ok()).collect() };
@@ -76,7 +83,11 @@ impl ResolverHandler {
         };
         let recursor = Recursor::with_options(roots, options, provider)
             .map_err(|e| LabError::Net(format!("lab resolver: {e}")))?;
-        Ok(Self { recursor, latency })
+        Ok(Self {
+            recursor,
+            latency,
+            identity,
+        })
     }
 }
 
@@ -93,6 +104,19 @@ impl RequestHandler for ResolverHandler {
         let mut metadata = Metadata::response_from_request(&request.metadata);
         metadata.authoritative = false;
         metadata.recursion_available = true;
+        if let Some(query) = request.queries.queries().first().map(|q| q.original())
+            && let Some(answer) = super::handler::chaos(query, &self.identity)
+        {
+            metadata.response_code = ResponseCode::NoError;
+            return super::handler::send(
+                request,
+                response_handle,
+                metadata,
+                [&answer, &[], &[]],
+                &self.identity,
+            )
+            .await;
+        }
         let (answers, authorities, additionals): (Vec<Record>, Vec<Record>, Vec<Record>) =
             match request.request_info() {
                 Err(_) => {
@@ -136,9 +160,8 @@ impl RequestHandler for ResolverHandler {
             request,
             response_handle,
             metadata,
-            &answers,
-            &authorities,
-            &additionals,
+            [&answers, &authorities, &additionals],
+            &self.identity,
         )
         .await
     }

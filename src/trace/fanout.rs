@@ -58,6 +58,7 @@ impl Walker {
                 });
                 s.attempts.len() - 1
             };
+            self.publish();
             if !sent {
                 continue;
             }
@@ -133,6 +134,7 @@ impl Walker {
             }
         };
         self.changed.notify_waiters();
+        self.publish();
         if chosen {
             verdict.map(|v| (v, rtt.unwrap_or_default()))
         } else {

@@ -33,6 +33,7 @@ use std::time::Duration;
 use hickory_proto::rr::{Name, Record, RecordType};
 
 pub use classify::{BadReason, LameReason, Negative, Referral, Verdict, classify};
+pub use walker::Live;
 
 use crate::wire::{Exchange, QueryOptions, Transport, WireError};
 
@@ -311,6 +312,8 @@ pub struct Step {
     pub started: Duration,
     /// How long until it was decided.
     pub elapsed: Duration,
+    /// Whether it was decided (a server's answer followed, or the step failed).
+    pub done: bool,
 }
 
 impl Step {
@@ -563,5 +566,17 @@ pub async fn run(
     name: Name,
     rtype: RecordType,
 ) -> Trace {
-    walker::run(transport, options, name, rtype).await
+    walker::run(transport, options, name, rtype, None).await
+}
+
+/// The same, publishing the steps so far on `live` each time one changes, so that a display
+/// can show them while the trace runs.
+pub async fn run_live(
+    transport: Arc<dyn Transport>,
+    options: TraceOptions,
+    name: Name,
+    rtype: RecordType,
+    live: tokio::sync::watch::Sender<Live>,
+) -> Trace {
+    walker::run(transport, options, name, rtype, Some(live)).await
 }

@@ -71,7 +71,10 @@ impl Walker {
                     match self.clone().via_ns_lookups(&q, unresolved, &ctx).await {
                         Ok(good) => Some(good),
                         Err(end) => {
-                            self.with_step(step, |s| s.elapsed = started.elapsed());
+                            self.with_step(step, |s| {
+                                s.elapsed = started.elapsed();
+                                s.done = true;
+                            });
                             return progress.end(end);
                         }
                     }
@@ -79,7 +82,10 @@ impl Walker {
                     self.with_step(step, |s| s.unresolved = unresolved);
                     self.clone().ask(&q, targets, mode).await
                 };
-                self.with_step(step, |s| s.elapsed = started.elapsed());
+                self.with_step(step, |s| {
+                    s.elapsed = started.elapsed();
+                    s.done = true;
+                });
                 let Some((verdict, rtt)) = chosen else {
                     if !ctx.background {
                         self.budget_left_servers_out(&q);

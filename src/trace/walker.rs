@@ -38,6 +38,17 @@ pub(super) struct Walker {
     /// Woken whenever an attempt lands or a background lookup ends, so that waiting for late
     /// servers needs no polling.
     pub(super) changed: Notify,
+    /// Where the steps so far are published as they change (a live display), if anywhere.
+    pub(super) live: Option<tokio::sync::watch::Sender<Live>>,
+}
+
+/// The trace so far, as [`run_live`](super::run_live) publishes it while it runs.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    /// Every step so far (the same indexes as in the final trace).
+    pub steps: Vec<Step>,
+    /// Queries sent so far.
+    pub queries: usize,
 }
 
 /// Where in the walk a resolution runs.
@@ -83,6 +94,7 @@ pub(super) async fn run(
     opts: TraceOptions,
     name: Name,
     rtype: RecordType,
+    live: Option<tokio::sync::watch::Sender<Live>>,
 ) -> Trace {
     let name = name.to_lowercase();
     let deadline = opts.deadline;
@@ -99,6 +111,7 @@ pub(super) async fn run(
         }),
         t0: Instant::now(),
         changed: Notify::new(),
+        live,
         opts,
     });
     let outcome = tokio::time::timeout(
@@ -295,13 +308,32 @@ impl Walker {
             chosen: None,
             started: self.t0.elapsed(),
             elapsed: Duration::ZERO,
+            done: false,
         });
-        state.steps.len() - 1
+        let index = state.steps.len() - 1;
+        drop(state);
+        self.publish();
+        index
     }
 
     pub(super) fn with_step(&self, index: usize, f: impl FnOnce(&mut Step)) {
         if let Some(step) = self.lock().steps.get_mut(index) {
             f(step);
+        }
+        self.publish();
+    }
+
+    /// Publish the steps so far to a live display, if there is one.
+    pub(super) fn publish(&self) {
+        if let Some(tx) = &self.live {
+            let snapshot = {
+                let state = self.lock();
+                Live {
+                    steps: state.steps.clone(),
+                    queries: state.queries,
+                }
+            };
+            tx.send_replace(snapshot);
         }
     }
 

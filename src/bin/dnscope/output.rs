@@ -45,6 +45,21 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "dnscope: {text}");
 }
 
+/// A progress note on stderr, overwriting the previous one (the caller checks that stderr
+/// is a terminal).
+pub fn progress(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[K{}", dnscope::present::for_tty(text));
+    let _ = err.flush();
+}
+
+/// Clear the progress note.
+pub fn clear_progress() {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[K");
+    let _ = err.flush();
+}
+
 /// The error line `main` prints before exiting, escaped for the terminal (the message may
 /// quote what the user typed, control characters included).
 #[allow(clippy::print_stderr)]

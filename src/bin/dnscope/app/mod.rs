@@ -3,6 +3,7 @@
 
 mod compare;
 mod lab;
+mod live;
 mod query;
 mod teach;
 mod trace;

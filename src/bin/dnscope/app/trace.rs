@@ -15,6 +15,34 @@ use crate::render;
 pub async fn run(job: TraceJob, out: Output) -> Result<u8, Failure> {
     let lab = start_lab(job.start.lab.as_ref()).await?;
     let options = job.start.options(lab.as_deref(), job.settings);
+    if !options
+        .roots
+        .iter()
+        .any(|r| options.family.allows(&r.addr.ip()))
+    {
+        // See: issue 11, defect 6: this is the flag's doing, not a SERVFAIL.
+        stop_lab(lab).await;
+        let (flag, other) = if options.family.ipv6 {
+            ("-6", "IPv4")
+        } else {
+            ("-4", "IPv6")
+        };
+        return Err(Failure::new(
+            exit::USAGE,
+            anyhow!(
+                "{flag} leaves no root server to ask: the {} root servers have {other} addresses only",
+                options.roots.len()
+            ),
+        ));
+    }
+    let live = out.picture.is_none() && !out.json && !out.short;
+    if live {
+        // Text: each step as it is ready, the summary at the end.
+        let result =
+            super::live::trace(transport(lab.is_some()), options, job.name, job.rtype, &out).await;
+        stop_lab(lab).await;
+        return Ok(result?.end.exit_code());
+    }
     let result = trace::run(transport(lab.is_some()), options, job.name, job.rtype).await;
     stop_lab(lab).await;
     match out.picture {
@@ -26,8 +54,7 @@ pub async fn run(job: TraceJob, out: Output) -> Result<u8, Failure> {
         None if out.json => {
             emit(|w| render::json::write(w, &render::json::trace::document(&result, out.explain)))?
         }
-        None if out.short => emit(|w| render::trace::short(w, &result))?,
-        None => emit(|w| render::trace::render(w, &result, &out))?,
+        None => emit(|w| render::trace::short(w, &result))?,
     }
     Ok(result.end.exit_code())
 }

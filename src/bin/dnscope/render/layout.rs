@@ -73,9 +73,13 @@ pub struct Page<'a> {
 }
 
 impl Page<'_> {
-    /// A line of prose, wrapped with a hanging indent of its own indent plus four spaces.
+    /// A line of prose, wrapped with a hanging indent of its own indent (spaces and the
+    /// `│` of nested steps) plus four spaces.
     pub fn line(&mut self, text: &str) -> io::Result<()> {
-        let lead: String = text.chars().take_while(|c| *c == ' ').collect();
+        let lead: String = text
+            .chars()
+            .take_while(|c| matches!(c, ' ' | '│'))
+            .collect();
         self.hang(text, &format!("{lead}    "))
     }
 

@@ -41,15 +41,6 @@ pub fn header(
     page.line(start)
 }
 
-pub fn render(out: &mut dyn Write, t: &Trace, o: &Output) -> io::Result<()> {
-    header(out, &t.name, t.rtype, &said::start(t), o)?;
-    let mut number = 0;
-    for (i, _) in t.main_steps() {
-        main_step(out, t, i, o, &mut number)?;
-    }
-    footer(out, t, o)
-}
-
 /// `--short`: the final answer's data, CNAME targets first (as dig +short), one a line.
 pub fn short(out: &mut dyn Write, t: &Trace) -> io::Result<()> {
     for r in t.cnames.iter().chain(&t.answer) {
@@ -121,8 +112,14 @@ fn step(
     if let Some(intro) = said::glueless_intro(s) {
         page.line(&format!("{indent}    {intro}"))?;
     }
+    // The lookups that failed the same way as the one before them are summed up in one
+    // line below (see `lookups`), and their own steps are not repeated.
+    let hidden = said::repeated_lookups(s);
     let child_indent = format!("{indent}    │ ");
-    for (child, _) in t.children(index) {
+    for (child, c) in t.children(index) {
+        if hidden.contains(&c.qname) {
+            continue;
+        }
         step(page, t, child, o, number, &child_indent)?;
     }
     lookups(page, s, indent)?;
@@ -214,10 +211,10 @@ fn servers(page: &mut Page<'_>, t: &Trace, s: &Step, indent: &str) -> io::Result
         Col::drop("ADDRESS", 1),
         Col::drop("RTT", 2),
         Col::drop("RCODE", 4),
-        Col::drop("FLAGS", 3),
+        Col::drop("FLAGS", 5),
     ];
     if nsid {
-        cols.push(Col::drop("NSID", 5));
+        cols.push(Col::drop("NSID", 3));
     }
     cols.push(Col::prose("OUTCOME"));
     let mut grid = Grid::new(&cols);

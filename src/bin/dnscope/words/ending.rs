@@ -282,6 +282,24 @@ pub fn lookup_groups(s: &dnscope::trace::Step) -> Vec<(&NsLookup, usize)> {
     groups.into_iter().map(|(l, n, _)| (l, n)).collect()
 }
 
+/// The NS names whose lookups repeated the failure of the lookup before them (their steps
+/// need not be shown again).
+pub fn repeated_lookups(s: &dnscope::trace::Step) -> Vec<hickory_proto::rr::Name> {
+    let mut hidden = Vec::new();
+    let mut i = 0;
+    for (_, repeats) in lookup_groups(s) {
+        hidden.extend(
+            s.ns_lookups
+                .iter()
+                .skip(i + 1)
+                .take(repeats)
+                .map(|l| l.ns.clone()),
+        );
+        i += 1 + repeats;
+    }
+    hidden
+}
+
 /// "… and N more lookups failed the same way", or nothing.
 pub fn and_more(n: usize) -> String {
     match n {

@@ -12,6 +12,7 @@ use hickory_proto::rr::{Name, RData, Record};
 
 pub use super::ending::{
     and_more, end, end_rcode, failure_detail, failure_kind, limit, lookup_groups, ns_lookup_error,
+    repeated_lookups,
 };
 use super::{Mood, Said, human_ttl, ms, plural};
 
@@ -151,10 +152,10 @@ pub fn step_result(s: &Step) -> Said {
     }
 }
 
-/// Where the trace started, the first line after its title.
-pub fn start(t: &Trace) -> String {
-    let roots: Vec<String> = t
-        .roots
+/// Where a trace starts, from its options: the line after its title.
+pub fn start_of(start: &StartFrom, roots: &[dnscope::trace::NameServer]) -> String {
+    let all = roots;
+    let roots: Vec<String> = all
         .iter()
         .take(4)
         .map(|r| match &r.name {
@@ -162,12 +163,12 @@ pub fn start(t: &Trace) -> String {
             None => r.addr.ip().to_string(),
         })
         .collect();
-    let more = if t.roots.len() > 4 {
-        format!(" and {} more", t.roots.len() - 4)
+    let more = if all.len() > 4 {
+        format!(" and {} more", all.len() - 4)
     } else {
         String::new()
     };
-    let from = match &t.start {
+    let from = match start {
         StartFrom::BuiltIn { date } => {
             format!("the built-in IANA root hints (named.root of {date})")
         }
@@ -175,11 +176,33 @@ pub fn start(t: &Trace) -> String {
         StartFrom::Given => "the root servers given with --root".to_string(),
         StartFrom::Lab => "the lab's root servers".to_string(),
     };
-    let port = t.roots.first().map(|r| r.addr.port()).unwrap_or(53);
+    let port = all.first().map(|r| r.addr.port()).unwrap_or(53);
     format!(
         "Starting from {from}: {}{more} (port {port})",
         roots.join(", ")
     )
+}
+
+/// What a step under way waits for (the progress note on a terminal).
+pub fn waiting(s: &Step, pending: usize, now: std::time::Duration) -> String {
+    let waited = now.saturating_sub(s.started);
+    if pending == 0 {
+        format!(
+            "… {} {}: looking up name server addresses, {:.1} s",
+            s.zone.wire(),
+            rtype_name(s.qtype),
+            waited.as_secs_f64()
+        )
+    } else {
+        format!(
+            "… asking {} for {} {}: waiting for {pending} server{}, {:.1} s",
+            s.zone.wire(),
+            s.qname.wire(),
+            rtype_name(s.qtype),
+            plural(pending),
+            waited.as_secs_f64()
+        )
+    }
 }
 
 /// The machine name of where a trace started.
@@ -419,6 +442,7 @@ mod tests {
             chosen: None,
             started: Duration::ZERO,
             elapsed: Duration::ZERO,
+            done: true,
         }
     }
 

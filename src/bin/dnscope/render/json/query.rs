@@ -79,6 +79,10 @@ struct EdnsDoc {
     udp_payload: u16,
     #[serde(rename = "do")]
     dnssec_ok: bool,
+    /// The server's identity (NSID, RFC 5001), as hex, when it sent one.
+    nsid_hex: Option<String>,
+    /// The same as text, when it is printable.
+    nsid_text: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -175,10 +179,19 @@ fn exchange(server: ServerDoc, x: &Exchange, explain: bool) -> ResponseDoc {
         }),
         ignored: x.ignored.clone(),
         header: Some(header(m)),
-        edns: m.edns.as_ref().map(|e| EdnsDoc {
-            version: e.version(),
-            udp_payload: e.max_payload(),
-            dnssec_ok: e.flags().dnssec_ok,
+        edns: m.edns.as_ref().map(|e| {
+            let nsid = dnscope::wire::nsid(m);
+            EdnsDoc {
+                version: e.version(),
+                udp_payload: e.max_payload(),
+                dnssec_ok: e.flags().dnssec_ok,
+                nsid_hex: nsid
+                    .as_ref()
+                    .map(|id| id.iter().map(|b| format!("{b:02x}")).collect()),
+                nsid_text: nsid
+                    .and_then(|id| String::from_utf8(id).ok())
+                    .filter(|t| !t.chars().any(char::is_control)),
+            }
         }),
         answer: explained(&m.answers, explain),
         authority: explained(&m.authorities, explain),

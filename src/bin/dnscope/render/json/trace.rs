@@ -128,6 +128,8 @@ struct HopDoc {
     aa: Option<bool>,
     tc: bool,
     transport: Option<Protocol>,
+    /// The server's identity (NSID), when it sent one: as text when printable, else hex.
+    nsid: Option<String>,
     ns: Option<Vec<NsDoc>>,
     glue: Option<Vec<RecordDoc>>,
 }
@@ -258,6 +260,9 @@ pub fn document(t: &Trace, explain: bool) -> TraceDoc {
                 aa: x.map(|x| x.response.metadata.authoritative),
                 tc: x.is_some_and(|x| x.truncated.is_some() || x.response.metadata.truncation),
                 transport: x.map(|x| x.protocol),
+                nsid: x
+                    .and_then(|x| dnscope::wire::nsid(&x.response))
+                    .map(|id| crate::words::query::nsid_short(&id)),
                 ns,
                 glue,
             });
