@@ -75,8 +75,9 @@ pub(super) fn parse(
     text: &str,
     file: &str,
 ) -> Result<(Name, BTreeMap<RrKey, RecordSet>), LabError> {
-    match Parser::new(text, None, None).parse() {
-        Ok(parsed) => Ok(parsed),
+    let hidden = hide_underscores(text);
+    match Parser::new(hidden.as_str(), None, None).parse() {
+        Ok((origin, records)) => Ok((origin, restore_underscores(records))),
         Err(e) => {
             let reason = e.to_string();
             let lines: Vec<&str> = text.lines().collect();
@@ -98,6 +99,70 @@ pub(super) fn parse(
             })
         }
     }
+}
+
+/// What stands for an underscore inside a label while hickory's parser reads the file.
+const UNDERSCORE: &str = "x-u5f-x";
+
+/// hickory 0.26.3's zone parser sends every label that does not start with `_` through IDNA,
+/// which refuses an underscore inside a label (`s1_2024._domainkey`, a DKIM selector). Such
+/// owner names are valid DNS names (RFC 2181 §11): hide their underscores from the parser
+/// behind a marker, and put them back in [`restore_underscores`].
+fn hide_underscores(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let owner_end = line.find(char::is_whitespace).unwrap_or(line.len());
+        let (owner, rest) = line.split_at(owner_end);
+        let inner = owner
+            .split('.')
+            .any(|l| l.len() > 1 && l[1..].contains('_'));
+        if owner.starts_with(';') || owner.starts_with('$') || !inner {
+            out.push_str(line);
+            continue;
+        }
+        let relabelled: Vec<String> = owner
+            .split('.')
+            .map(|l| match l.char_indices().nth(1) {
+                Some((i, _)) => format!("{}{}", &l[..i], l[i..].replace('_', UNDERSCORE)),
+                None => l.to_string(),
+            })
+            .collect();
+        out.push_str(&relabelled.join("."));
+        out.push_str(rest);
+    }
+    out
+}
+
+/// Undo [`hide_underscores`] in the owner names of the parsed records.
+fn restore_underscores(records: BTreeMap<RrKey, RecordSet>) -> BTreeMap<RrKey, RecordSet> {
+    records
+        .into_iter()
+        .map(|(key, set)| {
+            if !Name::from(key.name.clone()).to_ascii().contains(UNDERSCORE) {
+                return (key, set);
+            }
+            let name = restore(&Name::from(key.name.clone()));
+            let mut fixed = RecordSet::new(name.clone(), set.record_type(), 0);
+            for r in set.records_without_rrsigs() {
+                let mut r = r.clone();
+                r.name = name.clone();
+                fixed.insert(r, 0);
+            }
+            (RrKey::new(name.into(), key.record_type), fixed)
+        })
+        .collect()
+}
+
+fn restore(name: &Name) -> Name {
+    let labels: Vec<Vec<u8>> = name
+        .iter()
+        .map(|l| {
+            String::from_utf8_lossy(l)
+                .replace(UNDERSCORE, "_")
+                .into_bytes()
+        })
+        .collect();
+    Name::from_labels(labels.iter().map(Vec::as_slice)).unwrap_or_else(|_| name.clone())
 }
 
 /// The NS names at a zone's apex, lower-cased.
