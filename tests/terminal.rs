@@ -613,3 +613,29 @@ fn query_takes_ipv4_or_ipv6_only() {
         .collect();
     assert_eq!(servers, ["::1"]);
 }
+
+#[test]
+#[allow(clippy::print_stderr)] // a visible skip is the point
+fn a_local_network_error_is_not_an_rcode() {
+    // See: issue 11, defect 6: `unshare -n dnscope trace ...` said "SERVFAIL". In a network
+    // namespace of its own even loopback is down: nothing can be sent.
+    let bin = assert_cmd::cargo::cargo_bin!("dnscope");
+    let out = Command::new("unshare")
+        .arg("-n")
+        .arg(bin)
+        .args(["trace", "www.example.com", "--root", "127.0.0.1", "--json"])
+        .env("DNSCOPE_LOOPBACK_ONLY", "1")
+        .output();
+    let usable = out
+        .ok()
+        .filter(|o| !String::from_utf8_lossy(&o.stderr).starts_with("unshare:"));
+    let Some(out) = usable else {
+        eprintln!("SKIPPED: unshare -n is not allowed here (it needs root)");
+        return;
+    };
+
+    assert_eq!(out.status.code(), Some(3));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(doc["rcode"].is_null(), "{doc}");
+    assert_eq!(doc["failure"]["kind"], "local");
+}

@@ -337,11 +337,24 @@ impl Walker {
         }
     }
 
-    /// Why no attempt of a step was usable: no reply at all, or replies that were no use.
+    /// Why no attempt of a step was usable: replies that were no use, no reply at all, or
+    /// nothing sent because this machine could not (every attempt a local socket error).
     pub(super) fn failure_of(&self, step: usize) -> Failure {
-        let replied = self.lock().steps.get(step).is_some_and(Step::any_reply);
-        if replied {
+        let state = self.lock();
+        let Some(s) = state.steps.get(step) else {
+            return Failure::NoReply { step };
+        };
+        let local = !s.attempts.is_empty()
+            && s.attempts.iter().all(|a| {
+                matches!(
+                    a.status,
+                    AttemptStatus::Done(Err(crate::wire::WireError::Io { .. }))
+                )
+            });
+        if s.any_reply() {
             Failure::Unusable { step }
+        } else if local {
+            Failure::Local { step }
         } else {
             Failure::NoReply { step }
         }
