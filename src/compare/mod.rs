@@ -23,8 +23,8 @@ use std::time::{Duration, Instant, SystemTime};
 use hickory_proto::rr::{Name, RecordType};
 
 pub use analyze::{
-    AnswerKey, Comparison, Finding, Group, Problem, ServerView, Status, WorstSource, analyze,
-    serial_newer,
+    AnswerKey, Comparison, Context, Finding, Group, PrimaryBy, Problem, ServerView, Status,
+    TtlSource, WorstSource, analyze, serial_newer,
 };
 pub use discover::{Discovery, DiscoveryError, discover, zone_of};
 pub use observe::observe;
@@ -55,8 +55,10 @@ pub struct Server {
 }
 
 /// The SOA timers of a zone as one authoritative server serves them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Soa {
+    /// The primary server the zone names (MNAME).
+    pub mname: Name,
     /// The zone's version.
     pub serial: u32,
     /// How often secondaries check the primary.
@@ -239,8 +241,20 @@ impl Session {
         .await;
         let elapsed = asked.elapsed();
         Round {
-            comparison: analyze(&self.name, self.rtype, &observations),
+            comparison: analyze(&self.name, self.rtype, &observations, &self.context()),
             elapsed,
+        }
+    }
+
+    /// What the analysis should know beyond the answers: when the data changed (a scenario
+    /// knows) and which servers resolvers starting from the root are never sent to.
+    pub fn context(&self) -> Context {
+        Context {
+            changed_at: self.played.as_ref().and_then(Played::changed_at),
+            hidden: match &self.discovery {
+                Some(Ok(d)) => d.child_only.iter().map(crate::present::name).collect(),
+                _ => Vec::new(),
+            },
         }
     }
 }

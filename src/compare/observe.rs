@@ -75,6 +75,7 @@ pub async fn observe(
 fn soa_of(x: &Exchange) -> Option<Soa> {
     x.response.answers.iter().find_map(|r| match &r.data {
         RData::SOA(s) => Some(Soa {
+            mname: s.mname.to_lowercase(),
             serial: s.serial,
             refresh: u32::try_from(s.refresh).unwrap_or(0),
             retry: u32::try_from(s.retry).unwrap_or(0),

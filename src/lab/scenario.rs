@@ -112,6 +112,20 @@ pub struct Played {
     pub events: Vec<Timed>,
     /// What is still due.
     pub pending: Vec<Pending>,
+    /// When the scenario started (the events' times count from here).
+    pub started: std::time::SystemTime,
+}
+
+impl Played {
+    /// When the data changed on the primary (Unix seconds), if the scenario changed it.
+    pub fn changed_at(&self) -> Option<u64> {
+        self.events.iter().find_map(|e| match e.event {
+            Event::Changed { .. } => Some(crate::compare::unix_secs(
+                self.started + Duration::from_secs_f64(e.at),
+            )),
+            _ => None,
+        })
+    }
 }
 
 impl Scenario {
@@ -176,6 +190,7 @@ pub async fn play(
     scenario: Scenario,
 ) -> Result<Played, LabError> {
     let start = Instant::now();
+    let started = std::time::SystemTime::now();
     let mut events = Vec::new();
     let mut note = |event: Event| {
         events.push(Timed {
@@ -253,6 +268,7 @@ pub async fn play(
             secondary,
             after: refresh,
         }],
+        started,
     })
 }
 

@@ -1,12 +1,25 @@
 //! Statuses, cache ages and findings: why each server says what it says.
 
-use super::{AnswerKey, Finding, Group, ServerView, Status, WorstSource, negative_ttl};
+use super::{
+    AnswerKey, Context, Finding, Group, PrimaryBy, ServerView, Status, TtlSource, WorstSource,
+    negative_ttl,
+};
 use crate::compare::{Kind, Soa};
 
 /// What `derive` adds besides the servers' statuses.
 pub(super) struct Derived {
     pub(super) findings: Vec<Finding>,
     pub(super) authoritative_ttl: Option<u32>,
+}
+
+/// What the earlier stages established.
+pub(super) struct Facts<'a> {
+    pub(super) primary: Option<usize>,
+    pub(super) reference: Option<usize>,
+    pub(super) alias_only: bool,
+    pub(super) context: &'a Context,
+    /// When the questions were asked (Unix seconds).
+    pub(super) at: u64,
 }
 
 /// The TTL that governs the primary's answer: the RRset's, or for a negative answer
@@ -19,17 +32,50 @@ fn authoritative_ttl(p: &ServerView) -> Option<u32> {
     }
 }
 
+/// Why the primary is the primary.
+fn primary_by(servers: &[ServerView], p: &ServerView) -> PrimaryBy {
+    let answering = servers
+        .iter()
+        .filter(|s| s.kind == Kind::Authoritative && s.key.is_some())
+        .count();
+    if answering <= 1 {
+        return PrimaryBy::Only;
+    }
+    let named = p.soa.as_ref().is_some_and(|soa| {
+        let mname = crate::present::name(&soa.mname);
+        mname == p.label || mname.trim_end_matches('.') == p.label.trim_end_matches('.')
+    });
+    if named {
+        PrimaryBy::Mname
+    } else {
+        PrimaryBy::HighestSerial
+    }
+}
+
+/// The longest life of old data seen so far, and where it comes from.
+#[derive(Default)]
+struct Worst(Option<(u32, WorstSource)>);
+
+impl Worst {
+    fn consider(&mut self, ttl: u32, source: WorstSource) {
+        if self.0.as_ref().is_none_or(|(w, _)| ttl > *w) {
+            self.0 = Some((ttl, source));
+        }
+    }
+}
+
 /// Set every server's status, cache age and expiry, and list the findings in reading order.
-pub(super) fn derive(
-    servers: &mut [ServerView],
-    groups: &[Group],
-    primary: Option<usize>,
-    reference: Option<usize>,
-    alias_only: bool,
-) -> Derived {
+pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<'_>) -> Derived {
+    let Facts {
+        primary,
+        reference,
+        alias_only,
+        context,
+        at,
+    } = facts;
     let primary_view = primary.and_then(|i| servers.get(i)).cloned();
     let auth_ttl = primary_view.as_ref().and_then(authoritative_ttl);
-    let primary_soa = primary_view.as_ref().and_then(|p| p.soa);
+    let primary_soa = primary_view.as_ref().and_then(|p| p.soa.clone());
     // The highest serial among the authoritative servers that answered (RFC 1982); None when
     // they are too far apart for one to be newer than all the others.
     let max_serial = super::serial::newest(
@@ -45,6 +91,7 @@ pub(super) fn derive(
     match (&primary_view, reference) {
         (Some(p), Some(_)) => findings.push(Finding::Reference {
             server: p.label.clone(),
+            by: primary_by(servers, p),
             serial: p.serial(),
             ttl: auth_ttl,
         }),
@@ -57,21 +104,18 @@ pub(super) fn derive(
         findings.push(Finding::NegativeAtSource { negative_ttl: ttl });
     }
 
-    // Old data still served by an authoritative server tells its original TTL.
+    let reached = |label: &str| !context.hidden.iter().any(|h| h == label);
+    // Old data still served by an authoritative server tells its original TTL; one that
+    // resolvers are sent to is also where a resolver can fetch it again.
     let snapshot: Vec<ServerView> = servers.to_vec();
-    let original_ttl_of = |group: Option<usize>| -> Option<(u32, String)> {
+    let still_served = |group: Option<usize>| -> Option<(u32, String)> {
         group?;
         snapshot
             .iter()
             .filter(|s| s.kind == Kind::Authoritative && s.group == group)
             .find_map(|s| s.ttl.map(|t| (t, s.label.clone())))
     };
-    let mut worst: Option<(u32, WorstSource)> = None;
-    let mut consider = |ttl: u32, source: WorstSource| {
-        if worst.as_ref().is_none_or(|(w, _)| ttl > *w) {
-            worst = Some((ttl, source));
-        }
-    };
+    let mut worst = Worst::default();
     for s in servers.iter_mut() {
         let Some(key) = s.key.clone() else {
             s.status = Status::Error;
@@ -85,107 +129,141 @@ pub(super) fn derive(
             continue;
         };
         let agrees = reference.is_none() || s.group == reference;
-        match s.kind {
-            Kind::Authoritative => {
-                if agrees {
-                    s.status = Status::Agrees;
-                } else if let (Some(mine), Some(top)) = (s.serial(), max_serial)
-                    && mine != top
-                {
-                    s.status = Status::Stale;
-                    findings.push(stale_secondary(s, mine, &primary_view, top, primary_soa));
-                } else {
-                    s.status = Status::Differs;
-                }
+        if s.kind == Kind::Authoritative {
+            if agrees {
+                s.status = Status::Agrees;
+            } else if let (Some(mine), Some(top)) = (s.serial(), max_serial)
+                && mine != top
+            {
+                s.status = Status::Lagging;
+                findings.push(lagging(
+                    s,
+                    mine,
+                    primary_view.as_ref(),
+                    top,
+                    primary_soa.as_ref(),
+                    reached(&s.label),
+                ));
+            } else {
+                s.status = Status::Differs;
             }
-            Kind::Resolver => {
-                let Some(ttl) = s.ttl else {
-                    s.status = if agrees {
-                        Status::Agrees
-                    } else {
-                        Status::Differs
-                    };
-                    continue;
-                };
-                s.expires_in = Some(ttl);
-                let expires_at = s.asked_at + u64::from(ttl);
-                if agrees {
-                    s.status = Status::Agrees;
-                    match auth_ttl {
-                        Some(auth) if ttl <= auth => {
-                            s.cache_age = Some(auth - ttl);
-                            findings.push(Finding::CacheAge {
-                                server: s.label.clone(),
-                                ttl,
-                                authoritative_ttl: auth,
-                                age: auth - ttl,
-                                expires_at,
-                            });
-                        }
-                        Some(auth) => findings.push(Finding::TtlAboveAuthoritative {
+            continue;
+        }
+        let Some(ttl) = s.ttl else {
+            s.status = if agrees { Status::Agrees } else { Status::Differs };
+            continue;
+        };
+        s.expires_in = Some(ttl);
+        let expires_at = s.asked_at + u64::from(ttl);
+        if agrees {
+            s.status = Status::Agrees;
+            match auth_ttl {
+                Some(auth) if ttl <= auth => {
+                    s.cache_age = Some(auth - ttl);
+                    findings.push(Finding::CacheAge {
+                        server: s.label.clone(),
+                        ttl,
+                        authoritative_ttl: auth,
+                        age: auth - ttl,
+                        expires_at,
+                    });
+                }
+                Some(auth) => findings.push(Finding::TtlAboveAuthoritative {
+                    server: s.label.clone(),
+                    ttl,
+                    authoritative_ttl: auth,
+                }),
+                None => {}
+            }
+            continue;
+        }
+        s.status = Status::Cached;
+        if matches!(key, AnswerKey::NxDomain | AnswerKey::NoData) {
+            let negative = primary_soa.as_ref().map(|soa| soa.ttl.min(soa.minimum));
+            if let Some(n) = negative
+                && ttl <= n
+            {
+                s.cache_age = Some(n - ttl);
+            }
+            findings.push(Finding::NegativeCache {
+                server: s.label.clone(),
+                ttl,
+                expires_at,
+                negative_ttl: negative,
+            });
+            if let Some(n) = negative {
+                worst.consider(n, WorstSource::NegativeTtl);
+            }
+            continue;
+        }
+        match still_served(s.group) {
+            // Its whole TTL left, and a secondary that resolvers are sent to serves that
+            // data: it has just fetched it there, not held it for a while.
+            Some((orig, secondary)) if orig == ttl && reached(&secondary) => {
+                s.cache_age = Some(0);
+                findings.push(Finding::FreshFromLagging {
+                    server: s.label.clone(),
+                    group: s.group,
+                    served: key,
+                    secondary: secondary.clone(),
+                    ttl,
+                    expires_at,
+                });
+                worst.consider(orig, WorstSource::StillServed { server: secondary, ttl: orig });
+            }
+            Some((orig, server)) => {
+                if ttl <= orig {
+                    s.cache_age = Some(orig - ttl);
+                }
+                findings.push(Finding::StaleCache {
+                    server: s.label.clone(),
+                    group: s.group,
+                    served: key,
+                    ttl,
+                    expires_at,
+                    original: Some((orig, TtlSource::StillServed { server: server.clone() })),
+                });
+                worst.consider(orig, WorstSource::StillServed { server, ttl: orig });
+            }
+            None => {
+                // Nobody serves the old record any more: assume it had the TTL the RRset
+                // has now, and say so.
+                let assumed = auth_ttl.filter(|&a| ttl <= a);
+                if let Some(a) = assumed {
+                    s.cache_age = Some(a - ttl);
+                    s.cache_age_inferred = true;
+                    worst.consider(a, WorstSource::Assumed { ttl: a });
+                } else {
+                    worst.consider(
+                        ttl,
+                        WorstSource::ResolverLeft {
                             server: s.label.clone(),
                             ttl,
-                            authoritative_ttl: auth,
-                        }),
-                        None => {}
-                    }
-                    continue;
+                        },
+                    );
                 }
-                s.status = Status::Stale;
-                if matches!(key, AnswerKey::NxDomain | AnswerKey::NoData) {
-                    let negative = primary_soa.map(|soa| soa.ttl.min(soa.minimum));
-                    if let Some(n) = negative
-                        && ttl <= n
-                    {
-                        s.cache_age = Some(n - ttl);
-                    }
-                    findings.push(Finding::NegativeCache {
-                        server: s.label.clone(),
-                        ttl,
-                        expires_at,
-                        negative_ttl: negative,
-                    });
-                    if let Some(n) = negative {
-                        consider(n, WorstSource::NegativeTtl);
-                    }
-                } else {
-                    let original = original_ttl_of(s.group);
-                    if let Some((orig, _)) = &original
-                        && ttl <= *orig
-                    {
-                        s.cache_age = Some(orig - ttl);
-                    }
-                    findings.push(Finding::StaleCache {
-                        server: s.label.clone(),
-                        group: s.group,
-                        served: key,
-                        ttl,
-                        expires_at,
-                        original_ttl: original.as_ref().map(|(t, _)| *t),
-                    });
-                    match original {
-                        Some((t, server)) => {
-                            consider(t, WorstSource::StillServed { server, ttl: t })
-                        }
-                        None => consider(
-                            ttl,
-                            WorstSource::ResolverLeft {
-                                server: s.label.clone(),
-                                ttl,
-                            },
-                        ),
-                    }
-                }
+                findings.push(Finding::StaleCache {
+                    server: s.label.clone(),
+                    group: s.group,
+                    served: key,
+                    ttl,
+                    expires_at,
+                    original: assumed.map(|a| (a, TtlSource::Assumed)),
+                });
             }
         }
     }
-    if let Some((old_ttl, source)) = worst {
-        // While a secondary still serves the old data, any resolver may fetch it afresh there:
-        // the bound grows by the time that secondary needs to catch up.
+    if let Some((old_ttl, source)) = worst.0 {
+        // While a secondary that resolvers are sent to still serves the old data, any of them
+        // may fetch it afresh there: the bound grows by the time it needs to catch up.
         let secondary_refresh = findings
             .iter()
             .filter_map(|f| match f {
-                Finding::StaleSecondary { refresh, .. } => Some(*refresh),
+                Finding::StaleSecondary {
+                    refresh,
+                    in_delegation: true,
+                    ..
+                } => Some(*refresh),
                 _ => None,
             })
             .max();
@@ -193,6 +271,8 @@ pub(super) fn derive(
             old_ttl,
             source,
             secondary_refresh,
+            changed_at: context.changed_at,
+            now: at,
         });
     }
     // Same data, different TTLs: not a disagreement.
@@ -232,23 +312,22 @@ pub(super) fn derive(
     }
 }
 
-fn stale_secondary(
+fn lagging(
     s: &ServerView,
     serial: u32,
-    primary: &Option<ServerView>,
+    primary: Option<&ServerView>,
     primary_serial: u32,
-    soa: Option<Soa>,
+    soa: Option<&Soa>,
+    in_delegation: bool,
 ) -> Finding {
     Finding::StaleSecondary {
         server: s.label.clone(),
         serial,
-        primary: primary
-            .as_ref()
-            .map(|p| p.label.clone())
-            .unwrap_or_default(),
+        primary: primary.map(|p| p.label.clone()).unwrap_or_default(),
         primary_serial,
         refresh: soa.map_or(0, |x| x.refresh),
         retry: soa.map_or(0, |x| x.retry),
         expire: soa.map_or(0, |x| x.expire),
+        in_delegation,
     }
 }

@@ -39,13 +39,57 @@ pub enum AnswerKey {
 pub enum Status {
     /// Same data as the authoritative reference.
     Agrees,
-    /// Different data that will go away by itself: a cached copy with a remaining TTL, or a
-    /// secondary behind the primary's serial.
-    Stale,
+    /// A resolver serves other data from its cache (an old answer, or a cached NXDOMAIN):
+    /// it goes away when its TTL runs out.
+    Cached,
+    /// An authoritative server behind the primary's serial: a secondary that has not caught
+    /// up yet.
+    Lagging,
     /// Different data with no such explanation.
     Differs,
     /// No usable answer (timeout, refusal, SERVFAIL, REFUSED, not authoritative).
     Error,
+}
+
+impl Status {
+    /// Whether it will pass by itself (a cache expiring, a secondary catching up).
+    pub fn passes(self) -> bool {
+        matches!(self, Status::Cached | Status::Lagging)
+    }
+}
+
+/// What the analysis should know beyond the answers.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// When the data changed (Unix seconds), when known (a lab scenario knows).
+    pub changed_at: Option<u64>,
+    /// Labels of authoritative servers that resolvers starting from the root are never sent
+    /// to (named only in the zone's own NS set): what only they serve reaches nobody.
+    pub hidden: Vec<String>,
+}
+
+/// Why a server is taken as the primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrimaryBy {
+    /// The zone's SOA names it (MNAME), and it has the highest serial.
+    Mname,
+    /// It has the highest serial (the SOA MNAME is not among the servers asked, or is behind).
+    HighestSerial,
+    /// It is the only authoritative server that answered.
+    Only,
+}
+
+/// Where a cached answer's original TTL comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TtlSource {
+    /// An authoritative server still serves the old record with it.
+    StillServed {
+        /// That server.
+        server: String,
+    },
+    /// Nobody serves the old record any more: the RRset's TTL at the source now, assuming it
+    /// kept its TTL when its data changed.
+    Assumed,
 }
 
 /// Why a server gave no usable answer.
@@ -92,6 +136,8 @@ pub struct ServerView {
     pub status: Status,
     /// Estimated seconds the answer has been in this resolver's cache.
     pub cache_age: Option<u32>,
+    /// The cache age rests on an assumption (the old record's TTL is not served any more).
+    pub cache_age_inferred: bool,
     /// Seconds until this resolver must drop the answer.
     pub expires_in: Option<u32>,
     /// When it was asked (Unix seconds).
@@ -103,7 +149,7 @@ pub struct ServerView {
 impl ServerView {
     /// The zone's SOA serial as this server serves it.
     pub fn serial(&self) -> Option<u32> {
-        self.soa.map(|s| s.serial)
+        self.soa.as_ref().map(|s| s.serial)
     }
 }
 
@@ -126,6 +172,11 @@ pub enum WorstSource {
         /// The old record's TTL there.
         ttl: u32,
     },
+    /// The old record's TTL is assumed to be the RRset's TTL now.
+    Assumed {
+        /// That TTL.
+        ttl: u32,
+    },
     /// Only a resolver's remaining TTL is known.
     ResolverLeft {
         /// The resolver.
@@ -140,10 +191,12 @@ pub enum WorstSource {
 /// A fact the analysis established, with its evidence. The binary's vocabulary words it.
 #[derive(Debug, Clone)]
 pub enum Finding {
-    /// The authoritative answer (group 0), from the server with the highest serial.
+    /// The authoritative answer (group 0), from the primary.
     Reference {
         /// The server it was taken from.
         server: String,
+        /// Why that server is the primary.
+        by: PrimaryBy,
         /// Its serial, if known.
         serial: Option<u32>,
         /// Its TTL at the source.
@@ -172,8 +225,20 @@ pub enum Finding {
         served: AnswerKey,
         ttl: u32,
         expires_at: u64,
-        /// The original TTL of that data, if an authoritative server still serves it.
-        original_ttl: Option<u32>,
+        /// The TTL that data was cached with, and where that figure comes from.
+        original: Option<(u32, TtlSource)>,
+    },
+    /// A resolver has just fetched old data, from a secondary that lags (its TTL is whole).
+    FreshFromLagging {
+        server: String,
+        /// The group it serves.
+        group: Option<usize>,
+        /// What it serves.
+        served: AnswerKey,
+        /// The secondary it could only have come from.
+        secondary: String,
+        ttl: u32,
+        expires_at: u64,
     },
     /// A resolver serves a cached NXDOMAIN/NODATA for a name that now has data.
     NegativeCache {
@@ -185,12 +250,18 @@ pub enum Finding {
     },
     /// The longest any cache anywhere may still hold old data.
     WorstCase {
-        /// How long, from the change, a cache may hold it.
+        /// How long a cache may hold it: after the change (a TTL at the source), or from now
+        /// (`ResolverLeft`: only a remaining TTL is known).
         old_ttl: u32,
         /// Where that figure comes from.
         source: WorstSource,
-        /// The REFRESH of a stale secondary that still hands the old data out, if any.
+        /// The REFRESH of a lagging secondary that resolvers are sent to and that still hands
+        /// the old data out, if any.
         secondary_refresh: Option<u32>,
+        /// When the data changed (Unix seconds), when known.
+        changed_at: Option<u64>,
+        /// When the questions were asked (Unix seconds): "from now".
+        now: u64,
     },
     /// An authoritative server is behind the primary.
     StaleSecondary {
@@ -201,6 +272,8 @@ pub enum Finding {
         refresh: u32,
         retry: u32,
         expire: u32,
+        /// Whether the parent's delegation names it (resolvers are sent to it).
+        in_delegation: bool,
     },
     /// Authoritative servers with the same serial give different data.
     AuthoritativeConflict { servers: Vec<String> },
@@ -249,7 +322,7 @@ impl Comparison {
     /// Whether asking again later can change the verdict by itself: something cached or a
     /// lagging secondary will expire. A dead server or a conflict needs a person.
     pub fn waiting_helps(&self) -> bool {
-        self.servers.iter().any(|s| s.status == Status::Stale)
+        self.servers.iter().any(|s| s.status.passes())
     }
 
     /// Whether any server sent a response.
@@ -275,7 +348,12 @@ impl Comparison {
 }
 
 /// Compare what every server said.
-pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> Comparison {
+pub fn analyze(
+    name: &Name,
+    rtype: RecordType,
+    observations: &[Observation],
+    context: &Context,
+) -> Comparison {
     let at = observations
         .iter()
         .map(|o| unix_secs(o.at))
@@ -285,7 +363,17 @@ pub fn analyze(name: &Name, rtype: RecordType, observations: &[Observation]) -> 
     let primary = group::primary(&servers);
     let alias_only = reduce::alias_only(&mut servers, primary, rtype);
     let (groups, reference) = group::groups(&mut servers, primary);
-    let derived = findings::derive(&mut servers, &groups, primary, reference, alias_only);
+    let derived = findings::derive(
+        &mut servers,
+        &groups,
+        findings::Facts {
+            primary,
+            reference,
+            alias_only,
+            context,
+            at,
+        },
+    );
     let answered: Vec<&ServerView> = servers.iter().filter(|s| s.key.is_some()).collect();
     let consistent = reference.is_some()
         && !answered.is_empty()

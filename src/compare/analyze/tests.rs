@@ -42,6 +42,7 @@ fn soa_record(ttl: u32, minimum: u32) -> Record {
 
 fn soa(serial: u32) -> Soa {
     Soa {
+        mname: n("ns1."),
         serial,
         refresh: 4,
         retry: 2,
@@ -153,7 +154,7 @@ fn everyone_agrees_and_cache_ages_come_from_the_ttls() {
         resolver("aged", 2, Some(answer(vec![a(10, 200)], false))),
         auth("ns1", 10, answer(vec![a(10, 300)], true), 7),
     ];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     assert!(c.consistent);
     assert_eq!(c.groups.len(), 1);
     assert_eq!(c.authoritative_ttl, Some(300));
@@ -188,28 +189,31 @@ fn a_stale_cache_and_a_lagging_secondary_with_the_worst_case() {
         auth("ns1", 10, answer(vec![a(20, 8)], true), 2),
         auth("ns2", 11, answer(vec![a(10, 8)], true), 1),
     ];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     assert!(!c.consistent);
     assert_eq!(c.primary.map(|p| c.servers[p].label.as_str()), Some("ns1"));
     let isp_a = find(&c, "isp-a");
-    assert_eq!(isp_a.status, Status::Stale);
+    assert_eq!(isp_a.status, Status::Cached);
     assert_eq!(isp_a.group, Some(1));
     assert_eq!(isp_a.cache_age, Some(2), "the old record's TTL at ns2 is 8");
-    assert_eq!(find(&c, "ns2").status, Status::Stale);
+    assert!(!isp_a.cache_age_inferred);
+    assert_eq!(find(&c, "ns2").status, Status::Lagging);
+    assert!(matches!(c.findings[0], Finding::Reference { by: PrimaryBy::Mname, .. }));
     assert!(c.findings.iter().any(|f| matches!(
         f,
         Finding::StaleSecondary { server, serial: 1, primary_serial: 2, refresh: 4, .. } if server == "ns2"
     )));
     assert!(c.findings.iter().any(|f| matches!(
         f,
-        Finding::StaleCache { server, original_ttl: Some(8), ttl: 6, .. } if server == "isp-a"
+        Finding::StaleCache { server, original: Some((8, TtlSource::StillServed { .. })), ttl: 6, .. } if server == "isp-a"
     )));
     assert!(c.findings.iter().any(|f| matches!(
         f,
         Finding::WorstCase {
             old_ttl: 8,
             source: WorstSource::StillServed { .. },
-            secondary_refresh: Some(4)
+            secondary_refresh: Some(4),
+            ..
         }
     )));
     assert!(c.waiting_helps());
@@ -222,9 +226,9 @@ fn a_cached_nxdomain_for_a_name_that_now_exists() {
         resolver("campus", 1, Some(nxdomain(false, 3))),
         auth("ns1", 10, answer(vec![a(30, 8)], true), 2),
     ];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     let campus = find(&c, "campus");
-    assert_eq!(campus.status, Status::Stale);
+    assert_eq!(campus.status, Status::Cached);
     assert_eq!(
         campus.cache_age,
         Some(2),
@@ -267,7 +271,7 @@ fn failures_are_problems_not_groups() {
         auth("lame", 9, lame, 7),
         auth("ns1", 10, answer(vec![a(10, 300)], true), 7),
     ];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     assert!(matches!(
         find(&c, "dead").problem,
         Some(Problem::NoResponse(WireError::Unreachable { .. }))
@@ -295,7 +299,7 @@ fn failures_are_problems_not_groups() {
 #[test]
 fn nothing_authoritative_means_no_reference() {
     let obs = [resolver("isp", 1, Some(answer(vec![a(10, 300)], false)))];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     assert!(c.reference.is_none());
     assert!(c.findings.iter().any(|f| matches!(f, Finding::NoReference)));
     assert!(!c.consistent);
@@ -307,7 +311,7 @@ fn same_serial_different_data_is_a_conflict() {
         auth("ns1", 10, answer(vec![a(10, 300)], true), 7),
         auth("ns2", 11, answer(vec![a(11, 300)], true), 7),
     ];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     assert_eq!(find(&c, "ns2").status, Status::Differs);
     assert!(
         c.findings.iter().any(
@@ -324,7 +328,7 @@ fn an_alias_into_another_zone_compares_only_the_alias() {
         resolver("isp", 1, Some(answer(vec![link.clone(), target], false))),
         auth("ns1", 10, answer(vec![link], true), 7),
     ];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     assert!(c.findings.iter().any(|f| matches!(f, Finding::AliasOnly)));
     assert!(
         c.consistent,
@@ -343,10 +347,10 @@ fn the_order_of_the_servers_does_not_change_the_groups() {
             auth("ns2", 11, answer(vec![a(10, 8)], true), 1),
         ]
     };
-    let forward = analyze(&www(), RecordType::A, &make());
+    let forward = analyze(&www(), RecordType::A, &make(), &Context::default());
     let mut backward = make();
     backward.reverse();
-    let backward = analyze(&www(), RecordType::A, &backward);
+    let backward = analyze(&www(), RecordType::A, &backward, &Context::default());
     let groups = |c: &Comparison| -> Vec<(AnswerKey, Vec<String>)> {
         c.groups
             .iter()
@@ -371,11 +375,60 @@ fn serials_too_far_apart_name_no_stale_secondary() {
         auth("ns1", 10, answer(vec![a(10, 300)], true), 1),
         auth("ns2", 11, answer(vec![a(11, 300)], true), 2_147_483_649),
     ];
-    let c = analyze(&www(), RecordType::A, &obs);
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
     assert!(
         !c.findings
             .iter()
             .any(|f| matches!(f, Finding::StaleSecondary { .. }))
     );
     assert!(!c.waiting_helps());
+}
+
+#[test]
+fn a_fresh_copy_from_a_lagging_secondary_is_not_an_old_cache() {
+    // See: issue 12, item 15: "fetched about 0 s ago" read as a stale cache.
+    let obs = [
+        resolver("isp-b", 2, Some(answer(vec![a(10, 8)], false))),
+        auth("ns1", 10, answer(vec![a(20, 8)], true), 2),
+        auth("ns2", 11, answer(vec![a(10, 8)], true), 1),
+    ];
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
+    assert!(c.findings.iter().any(|f| matches!(
+        f,
+        Finding::FreshFromLagging { server, secondary, .. } if server == "isp-b" && secondary == "ns2"
+    )));
+    assert_eq!(find(&c, "isp-b").cache_age, Some(0));
+}
+
+#[test]
+fn a_secondary_resolvers_never_reach_does_not_prolong_old_answers() {
+    // See: issue 12, item 16: ns2 is only in the zone's own NS set.
+    let obs = [
+        resolver("isp-a", 1, Some(answer(vec![a(10, 6)], false))),
+        auth("ns1", 10, answer(vec![a(20, 8)], true), 2),
+        auth("ns2", 11, answer(vec![a(10, 8)], true), 1),
+    ];
+    let context = Context {
+        changed_at: None,
+        hidden: vec!["ns2".to_string()],
+    };
+    let c = analyze(&www(), RecordType::A, &obs, &context);
+    assert!(c.findings.iter().any(|f| matches!(f, Finding::StaleSecondary { in_delegation: false, .. })));
+    assert!(c.findings.iter().any(|f| matches!(f, Finding::WorstCase { secondary_refresh: None, .. })));
+}
+
+#[test]
+fn without_the_old_record_the_cache_age_is_inferred_and_marked() {
+    // See: issue 12, item 2.
+    let obs = [
+        resolver("isp-a", 1, Some(answer(vec![a(10, 24)], false))),
+        auth("ns1", 10, answer(vec![a(20, 30)], true), 2),
+    ];
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
+    let isp = find(&c, "isp-a");
+    assert_eq!((isp.cache_age, isp.cache_age_inferred), (Some(6), true));
+    assert!(c.findings.iter().any(|f| matches!(
+        f,
+        Finding::StaleCache { original: Some((30, TtlSource::Assumed)), .. }
+    )));
 }

@@ -11,6 +11,7 @@ use super::{Failure, start_lab, stop_lab, transport};
 use crate::output::emit;
 use crate::plan::{CompareJob, Output, servers};
 use crate::render;
+use crate::render::compare::WatchEnd;
 
 pub async fn run(job: CompareJob, out: Output) -> Result<u8, Failure> {
     let lab = start_lab(job.start.lab.as_ref()).await?;
@@ -51,12 +52,28 @@ pub async fn run(job: CompareJob, out: Output) -> Result<u8, Failure> {
         let code = round.comparison.exit_code();
         // Waiting only helps while something will expire by itself; a dead server or a
         // conflict needs a person.
-        let next = job.watch.filter(|every| {
-            code == dnscope::exit::FAILED
-                && round.comparison.waiting_helps()
-                && started.elapsed() + *every <= job.watch_limit
-        });
-        show(&session, &round, job.watch.map(|_| number), next, &out)?;
+        let helps = code == dnscope::exit::FAILED && round.comparison.waiting_helps();
+        let next = job
+            .watch
+            .filter(|every| helps && started.elapsed() + *every <= job.watch_limit);
+        // Under --watch the last round says why the watch ends.
+        let end = match (job.watch, next) {
+            (Some(_), None) => Some(if round.comparison.consistent {
+                WatchEnd::Consistent {
+                    after: started.elapsed(),
+                    rounds: number,
+                }
+            } else if helps {
+                WatchEnd::Limit {
+                    limit: job.watch_limit,
+                    rounds: number,
+                }
+            } else {
+                WatchEnd::NothingToWaitFor { rounds: number }
+            }),
+            _ => None,
+        };
+        show(&session, &round, job.watch.map(|_| number), next, end, &out)?;
         match next {
             Some(every) => {
                 tokio::time::sleep(every).await;
@@ -76,6 +93,7 @@ fn show(
     round: &Round,
     number: Option<u32>,
     next: Option<std::time::Duration>,
+    end: Option<WatchEnd>,
     out: &Output,
 ) -> Result<(), Failure> {
     let view = render::compare::View {
@@ -83,6 +101,7 @@ fn show(
         round,
         number,
         next,
+        end,
     };
     emit(|w| {
         if out.json {

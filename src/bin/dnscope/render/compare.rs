@@ -22,6 +22,19 @@ pub struct View<'a> {
     pub number: Option<u32>,
     /// When the next round comes, if one does.
     pub next: Option<Duration>,
+    /// Under `--watch`, on the last round: why the watch ends.
+    pub end: Option<WatchEnd>,
+}
+
+/// Why a `--watch` ends.
+#[derive(Debug, Clone, Copy)]
+pub enum WatchEnd {
+    /// Every server agrees, this long after the first question.
+    Consistent { after: Duration, rounds: u32 },
+    /// The limit came first.
+    Limit { limit: Duration, rounds: u32 },
+    /// Nothing left will change by itself (a dead server, a conflict).
+    NothingToWaitFor { rounds: u32 },
 }
 
 pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
@@ -45,9 +58,8 @@ pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
         let text = page.paint(&format!("── round {round} at {}", clock(c.at)), Tone::Dim);
         page.line(&text)?;
     }
-    if let Some(p) = &v.session.played
-        && v.number.is_none_or(|r| r == 1)
-    {
+    // The timeline stays on every round: a redrawn screen still says what happened.
+    if let Some(p) = &v.session.played {
         let text = format!(
             "{} {}",
             page.paint("Scenario:", Tone::Strong),
@@ -157,6 +169,11 @@ pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
     page.line(&text)?;
     if let Some(every) = v.next {
         let text = page.paint(&said::next_round(c, every), Tone::Dim);
+        page.line(&text)?;
+    }
+    if let Some(end) = v.end {
+        let said = said::watch_end(end);
+        let text = page.paint(&said.text, said.mood);
         page.line(&text)?;
     }
     Ok(())

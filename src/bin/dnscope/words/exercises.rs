@@ -145,19 +145,9 @@ fn sentences(s: &Solution) -> Vec<String> {
             }
             let mut behind = false;
             for f in &c.findings {
-                if let Finding::StaleSecondary {
-                    server,
-                    serial,
-                    primary_serial,
-                    refresh,
-                    expire,
-                    ..
-                } = f
-                {
+                if matches!(f, Finding::StaleSecondary { .. }) {
                     behind = true;
-                    out.push(format!(
-                        "They disagree: {server} is behind (serial {serial} < {primary_serial}). It checks the primary every {refresh} s (SOA REFRESH), so it should catch up within that if zone transfers work; after {expire} s without the primary (EXPIRE) it would stop answering."
-                    ));
+                    out.push(compare::finding(f, c).text);
                 }
             }
             if !behind {
@@ -165,34 +155,17 @@ fn sentences(s: &Solution) -> Vec<String> {
             }
         }
         Solution::CacheExpiry(_, c) => {
+            // The comparison's own sentences: the solution reads as `compare` does.
             for f in &c.findings {
-                match f {
-                    Finding::StaleCache {
-                        server,
-                        served,
-                        ttl,
-                        original_ttl,
-                        ..
-                    } => out.push(format!(
-                        "{server} still gives the old answer ({}) with {ttl} s left{}: it will give the new one in {ttl} s at the latest.",
-                        compare::answer(served),
-                        original_ttl
-                            .filter(|o| o >= ttl)
-                            .map(|o| format!(" of the {o} s it got it with, so it has held it for about {} s", o - ttl))
-                            .unwrap_or_default()
-                    )),
-                    Finding::CacheAge { server, age, .. } => {
-                        out.push(format!("{server} has the new answer (cached {age} s ago)."));
-                    }
-                    Finding::StaleSecondary {
-                        server,
-                        serial,
-                        primary_serial,
-                        ..
-                    } => out.push(format!(
-                        "{server} also still serves the old data (serial {serial} < {primary_serial})."
-                    )),
-                    _ => {}
+                if matches!(
+                    f,
+                    Finding::StaleCache { .. }
+                        | Finding::FreshFromLagging { .. }
+                        | Finding::CacheAge { .. }
+                        | Finding::StaleSecondary { .. }
+                        | Finding::WorstCase { .. }
+                ) {
+                    out.push(compare::finding(f, c).text);
                 }
             }
         }

@@ -9,8 +9,10 @@ use super::{RecordDoc, SaidDoc, records};
 use crate::render::compare::View;
 use crate::words::{clock, compare as said, scenario};
 
-/// Schema name and version of `compare --json`.
-pub const SCHEMA: &str = "dnscope.compare/1";
+/// Schema name and version of `compare --json`. Version 2: groups are `#1`, `#2` (a letter
+/// read as a record type); `status` `stale` became `cached` (a resolver's old answer) and
+/// `lagging` (a secondary behind its primary).
+pub const SCHEMA: &str = "dnscope.compare/2";
 
 #[derive(Serialize)]
 pub struct CompareDoc {
@@ -34,6 +36,8 @@ pub struct CompareDoc {
     explanation: Vec<String>,
     findings: Vec<SaidDoc>,
     scenario: Option<ScenarioDoc>,
+    /// Under `--watch`, on the last round: why the watch ended.
+    watch_end: Option<SaidDoc>,
 }
 
 #[derive(Serialize)]
@@ -67,6 +71,8 @@ struct ServerDoc {
     rtt_ms: Option<f64>,
     status: dnscope::compare::Status,
     cache_age_s: Option<u32>,
+    /// The cache age rests on an assumption (the old record's TTL is not served any more).
+    cache_age_inferred: bool,
     expires_in_s: Option<u32>,
     expires_at_utc: Option<String>,
     error: Option<String>,
@@ -129,6 +135,7 @@ pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
                     rtt_ms: s.rtt_ms.map(|r| (r * 1000.0).round() / 1000.0),
                     status: s.status,
                     cache_age_s: s.cache_age,
+                    cache_age_inferred: s.cache_age_inferred,
                     expires_in_s: s.expires_in,
                     expires_at_utc: s.expires_in.map(|t| clock(s.asked_at + u64::from(t))),
                     error_kind: problem.as_ref().map(|p| p.kind),
@@ -147,5 +154,6 @@ pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
                 .collect(),
             pending: p.pending.iter().map(scenario::pending).collect(),
         }),
+        watch_end: v.end.map(|e| said::watch_end(e).into()),
     }
 }
