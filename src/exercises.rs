@@ -23,7 +23,7 @@ pub enum Exercise {
     /// The glueless delegation of cdn.example.
     Glueless,
     /// Which server of news.example is behind.
-    StaleSecondary,
+    LaggingSecondary,
     /// When a cache that holds an old answer expires.
     CacheExpiry,
     /// Reading the SOA of shop.test.
@@ -39,7 +39,7 @@ impl Exercise {
     pub const ALL: [Exercise; 7] = [
         Exercise::FollowDelegation,
         Exercise::Glueless,
-        Exercise::StaleSecondary,
+        Exercise::LaggingSecondary,
         Exercise::CacheExpiry,
         Exercise::ReadSoa,
         Exercise::MailFails,
@@ -60,7 +60,7 @@ pub enum Solution {
     /// The trace of www.cdn.example.
     Glueless(Trace),
     /// The comparison of www.news.example across the lab.
-    StaleSecondary(Comparison),
+    LaggingSecondary(Comparison),
     /// The propagation scenario and the comparison right after it.
     CacheExpiry(Played, Comparison),
     /// The SOA record of shop.test, as its primary serves it.
@@ -136,9 +136,9 @@ pub async fn solve(
         Exercise::LameServer => {
             Solution::LameServer(tr("www.lame.test.").await?, fixture_name("lame.test.")?)
         }
-        Exercise::StaleSecondary => {
+        Exercise::LaggingSecondary => {
             let name = fixture_name("www.news.example.")?;
-            Solution::StaleSecondary(
+            Solution::LaggingSecondary(
                 compare_lab(
                     lab,
                     &transport,

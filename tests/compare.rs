@@ -54,7 +54,7 @@ fn explanation(doc: &Value) -> String {
 fn everyone_agrees_on_a_stable_record() {
     let (doc, code) = compare(&["www.shop.test", "--lab"]);
     assert_eq!(code, 0, "{doc}");
-    assert_eq!(doc["schema"], "dnscope.compare/1");
+    assert_eq!(doc["schema"], "dnscope.compare/2");
     assert_eq!(doc["consistent"], true);
     assert_eq!(doc["zone"], "shop.test.");
     assert_eq!(doc["authoritative_ttl"], 300);
@@ -62,7 +62,10 @@ fn everyone_agrees_on_a_stable_record() {
     assert_eq!(servers.len(), 5);
     for s in servers {
         assert_eq!(s["status"], "agrees", "{s}");
-        assert_eq!(s["group"], "A");
+        assert_eq!(
+            s["group"], "#1",
+            "groups are numbered, never lettered like a type"
+        );
         assert_eq!(s["answer"][0]["data"], "192.0.2.80");
     }
     let isp = server(&doc, "isp-a");
@@ -75,7 +78,7 @@ fn everyone_agrees_on_a_stable_record() {
 }
 
 #[test]
-fn propagation_stale_cache_with_its_age_and_a_stale_secondary() {
+fn propagation_old_cached_answer_with_its_age_and_a_lagging_secondary() {
     let (doc, code) = compare(&["--lab", "--scenario", "propagation"]);
     assert_eq!(code, 1, "servers differ");
     assert_eq!(doc["name"], "menu.cafe.example.");
@@ -83,7 +86,10 @@ fn propagation_stale_cache_with_its_age_and_a_stale_secondary() {
     assert_eq!(doc["authoritative_ttl"], 8);
     // isp-a cached the old answer 2 s before the change: age about 2 s, about 6 s left.
     let a = server(&doc, "isp-a");
-    assert_eq!(a["status"], "stale");
+    assert_eq!(a["status"], "cached");
+    assert_eq!(a["group"], "#2");
+    // Its age is inferred from the TTL the lagging secondary still serves the old record with.
+    assert_eq!(a["cache_age_inferred"], true, "{a}");
     assert_eq!(a["answer"][0]["data"], "192.0.2.10");
     let age = a["cache_age_s"].as_i64().expect("age");
     assert!(
@@ -110,22 +116,44 @@ fn propagation_stale_cache_with_its_age_and_a_stale_secondary() {
     let ns2 = server(&doc, "ns2.cafe.example.");
     assert_eq!(
         (ns2["status"].as_str(), ns2["serial"].as_u64()),
-        (Some("stale"), Some(2026112801))
+        (Some("lagging"), Some(2026112801))
     );
     let found = kinds(&doc);
     for kind in [
         "child_only_ns",
         "reference",
-        "stale_cache",
-        "stale_secondary",
+        "cached_old",
+        "lagging_secondary",
         "worst_case",
     ] {
         assert!(found.iter().any(|k| k == kind), "{kind} missing: {found:?}");
     }
     assert!(
-        finding(&doc, "stale_secondary").starts_with("ns2.cafe.example. serves serial 2026112801")
+        finding(&doc, "lagging_secondary")
+            .starts_with("ns2.cafe.example. serves serial 2026112801")
     );
-    assert!(finding(&doc, "stale_cache").starts_with("isp-a still serves B (A 192.0.2.10)"));
+    let cached = finding(&doc, "cached_old");
+    assert!(
+        cached.starts_with("isp-a still serves the old answer #2 (A 192.0.2.10)"),
+        "{cached}"
+    );
+    // The age is said with the assumption it rests on.
+    assert!(
+        cached.contains(
+            "(it was cached with TTL 8, the TTL ns2.cafe.example. still serves the old record with)"
+        ),
+        "{cached}"
+    );
+    // The primary is named, and why it is the primary.
+    let reference = finding(&doc, "reference");
+    assert!(
+        reference.contains("from ns1.cafe.example., the primary (the zone's SOA names it"),
+        "{reference}"
+    );
+    // ns2 is not in the delegation: the explanation never says a resolver may be sent there.
+    let all = explanation(&doc);
+    assert!(all.contains("resolvers are never sent there"), "{all}");
+    assert!(!all.contains("may get the old data again"), "{all}");
     assert!(finding(&doc, "child_only_ns").starts_with("ns2.cafe.example."));
     // The explanation is the findings' sentences, in the same order.
     let texts: Vec<&str> = doc["findings"]
@@ -143,7 +171,7 @@ fn new_name_hidden_by_negative_caching() {
     let (doc, code) = compare(&["--lab", "--scenario", "new-name"]);
     assert_eq!(code, 1);
     let campus = server(&doc, "campus");
-    assert_eq!(campus["status"], "stale");
+    assert_eq!(campus["status"], "cached");
     assert_eq!(campus["rcode"], "NXDOMAIN");
     let left = campus["expires_in_s"].as_i64().expect("left");
     assert!((1..=5).contains(&left), "{left}");
@@ -233,7 +261,11 @@ fn watch_ends_when_everyone_agrees() {
     assert_eq!(last["consistent"], true);
     assert_eq!(server(last, "isp-a")["answer"][0]["data"], "192.0.2.20");
     assert_eq!(server(last, "ns2.cafe.example.")["serial"], 2026112802);
-    // The stale cache counts down from round to round.
+    assert_eq!(last["watch_end"]["kind"], "consistent", "{last}");
+    let end = last["watch_end"]["text"].as_str().unwrap_or_default();
+    assert!(end.starts_with("Consistent after "), "{end}");
+    assert!(rounds[0]["watch_end"].is_null());
+    // The old cached answer counts down from round to round.
     let left: Vec<i64> = rounds
         .iter()
         .filter_map(|r| server(r, "isp-a")["expires_in_s"].as_i64())
@@ -252,12 +284,13 @@ fn human_output_shows_the_table_the_groups_and_the_explanation() {
         "Scenario: propagation",
         "Comparing menu.cafe.example. A",
         "SERVER",
-        "stale secondary",
+        "lagging secondary",
+        "old answer cached",
         "Answers:",
-        "A  A 192.0.2.20",
-        "B  A 192.0.2.10",
+        "#1  A 192.0.2.20",
+        "#2  A 192.0.2.10",
         "Why they differ:",
-        "Not consistent: 3 of 5 servers agree",
+        "Not consistent: 2 of 3 resolvers and 1 of 2 authoritative servers agree",
     ] {
         assert!(text.contains(needle), "{needle:?} missing in\n{text}");
     }
@@ -347,12 +380,143 @@ fn watch_stops_when_waiting_cannot_help() {
 }
 
 #[test]
-fn the_worst_case_counts_the_lagging_secondary() {
-    let (doc, _) = compare(&["--lab", "--scenario", "propagation"]);
+fn the_worst_case_counts_a_lagging_secondary_only_when_resolvers_are_sent_there() {
+    // news.example: ns2 lags and is in the delegation, so resolvers can fetch the old data
+    // there until it catches up, and keep it for a whole TTL more.
+    let (doc, _) = compare(&["www.news.example", "--lab"]);
     let text = finding(&doc, "worst_case");
     assert!(
-        text.contains("while a secondary still hands out the old data"),
+        text.contains("while a secondary that resolvers are sent to still hands out the old data"),
         "{text}"
     );
-    assert!(text.contains("about 12 s after the change"), "{text}");
+    assert!(
+        text.contains("about 900 s (15m) after the change"),
+        "{text}"
+    );
+    // cafe.example (the propagation scenario): ns2 lags but the parent does not name it.
+    let (doc, _) = compare(&["--lab", "--scenario", "propagation"]);
+    let text = finding(&doc, "worst_case");
+    assert!(!text.contains("while a secondary"), "{text}");
+    assert!(
+        text.contains("keeps it up to 8 s after the change"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_fresh_copy_from_a_lagging_secondary_is_not_an_old_cache() {
+    let (doc, code) = compare(&["www.news.example", "--lab"]);
+    assert_eq!(code, 1, "{doc}");
+    // Whichever lab resolver was sent to the lagging ns2 holds the old answer with its whole
+    // TTL: it has just fetched it there.
+    let old: Vec<&Value> = doc["servers"]
+        .as_array()
+        .expect("servers")
+        .iter()
+        .filter(|s| s["kind"] == "resolver" && s["answer"][0]["data"] == "192.0.2.8")
+        .collect();
+    for s in &old {
+        assert_eq!(s["status"], "from_lagging", "{s}");
+        assert_eq!(s["cache_age_s"], 0, "{s}");
+    }
+    if !old.is_empty() {
+        let text = finding(&doc, "fresh_from_lagging");
+        assert!(
+            text.contains("has just fetched the old answer #2 (A 192.0.2.8) — from ns2.news.example., the secondary that lags"),
+            "{text}"
+        );
+        assert!(!kinds(&doc).iter().any(|k| k == "cached_old"), "{doc}");
+    }
+}
+
+#[test]
+fn the_lab_resolvers_get_past_the_dead_servers_of_flaky_test() {
+    let (doc, _) = compare(&["www.flaky.test", "--lab"]);
+    for label in ["isp-a", "isp-b", "campus"] {
+        let s = server(&doc, label);
+        assert_eq!(s["status"], "agrees", "{s}");
+        assert_eq!(s["answer"][0]["data"], "192.0.2.70", "{s}");
+    }
+    // The dead authoritative servers are rows of their own, with why.
+    assert_eq!(server(&doc, "ns1.flaky.test.")["error_kind"], "unreachable");
+    assert_eq!(server(&doc, "ns2.flaky.test.")["error_kind"], "timeout");
+    // Resolvers and authoritative servers are counted apart.
+    assert_eq!(doc["agreement"]["resolvers"]["agree"], 3);
+    assert_eq!(doc["agreement"]["authoritative"]["agree"], 1);
+    assert_eq!(doc["agreement"]["authoritative"]["of"], 3);
+    let verdict = doc["verdict"]["text"].as_str().unwrap_or_default();
+    assert!(
+        verdict.contains("3 of 3 resolvers and 1 of 3 authoritative servers"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn a_watch_limit_says_it_was_reached_and_the_timeline_stays() {
+    let out = dnscope()
+        .args([
+            "compare",
+            "--lab",
+            "--scenario",
+            "propagation",
+            "--watch",
+            "1",
+            "--watch-limit",
+            "2s",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("Stopped at the watch limit of 2 s after"),
+        "{text}"
+    );
+    assert!(text.contains("not consistent yet"), "{text}");
+    // Every round shows where the scenario stands, not only the first.
+    let rounds = text.matches("Comparing menu.cafe.example. A").count();
+    assert!(rounds >= 2, "{text}");
+    assert!(
+        text.matches("Scenario: propagation").count() >= rounds,
+        "{text}"
+    );
+}
+
+#[test]
+fn a_later_round_keeps_after_the_change_and_from_now_apart() {
+    // Round 3 or so: the change was several seconds ago, isp-a has little left.
+    let out = dnscope()
+        .args([
+            "compare",
+            "--lab",
+            "--scenario",
+            "propagation",
+            "--watch",
+            "1",
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    let rounds: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let later = rounds
+        .iter()
+        .find(|r| r["round"].as_u64() >= Some(3))
+        .unwrap_or_else(|| panic!("{} rounds", rounds.len()));
+    let worst = finding(later, "worst_case");
+    // After the change: 8 s, the TTL; the wall-clock time of the change is given.
+    assert!(
+        worst.contains("keeps it up to 8 s after the change"),
+        "{worst}"
+    );
+    assert!(worst.contains("(it changed at "), "{worst}");
+    let cached = later["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["kind"] == "cached_old"))
+        .and_then(|f| f["text"].as_str());
+    if let Some(cached) = cached {
+        assert!(cached.contains(" s from now, by "), "{cached}");
+    }
 }

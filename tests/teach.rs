@@ -187,7 +187,7 @@ fn exercises_are_listed_and_solved_from_the_live_lab() {
     assert_eq!(code, 0);
     for title in [
         "Trace a glueless delegation",
-        "Find the stale secondary",
+        "Find the lagging secondary",
         "Work out when a cache expires",
         "Read an SOA",
         "Why does mail fail?",
@@ -212,15 +212,17 @@ fn exercises_are_listed_and_solved_from_the_live_lab() {
         (
             "3",
             &[
-                "ns2.news.example. is behind (serial 2026112801 < 2026112802)",
+                "ns2.news.example. serves serial 2026112801, behind the primary ns1.news.example. (2026112802)",
                 "every 600 s",
             ],
         ),
         (
             "4",
             &[
-                "isp-a still gives the old answer (A 192.0.2.10)",
-                "ns2.cafe.example. also still serves the old data",
+                "Answer #1: A 192.0.2.20 (the authoritative answer).",
+                "Answer #2: A 192.0.2.10.",
+                "isp-a still serves the old answer #2 (A 192.0.2.10) from its cache, fetched about",
+                "ns2.cafe.example. serves serial 2026112801, behind the primary",
             ],
         ),
         (

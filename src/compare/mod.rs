@@ -8,7 +8,7 @@
 //! 2. `observe`: ask every server in parallel (RD=1 for resolvers, RD=0 plus an SOA
 //!    question for authoritative servers) and keep the evidence;
 //! 3. [`analyze`]: group identical answer sets, pick the authoritative reference (the data
-//!    of the highest SOA serial), and derive [`Finding`]s: cache ages, stale caches, stale
+//!    of the highest SOA serial), and derive [`Finding`]s: cache ages, old cached answers, lagging
 //!    secondaries, negative caching, failures. Findings are data; the binary words them.
 //!
 //! A lab scenario (`--scenario`) is played first when asked for: it sets the question.
@@ -23,8 +23,8 @@ use std::time::{Duration, Instant, SystemTime};
 use hickory_proto::rr::{Name, RecordType};
 
 pub use analyze::{
-    AnswerKey, Comparison, Context, Finding, Group, PrimaryBy, Problem, ServerView, Status,
-    TtlSource, WorstSource, analyze, serial_newer,
+    Agreement, AnswerKey, Comparison, Context, Finding, Group, PrimaryBy, Problem, ServerView,
+    Status, TtlSource, WorstSource, analyze, serial_newer,
 };
 pub use discover::{Discovery, DiscoveryError, discover, zone_of};
 pub use observe::observe;

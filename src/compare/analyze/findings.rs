@@ -150,7 +150,11 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
             continue;
         }
         let Some(ttl) = s.ttl else {
-            s.status = if agrees { Status::Agrees } else { Status::Differs };
+            s.status = if agrees {
+                Status::Agrees
+            } else {
+                Status::Differs
+            };
             continue;
         };
         s.expires_in = Some(ttl);
@@ -183,7 +187,9 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
             if let Some(n) = negative
                 && ttl <= n
             {
+                // Assumes the zone's negative TTL was the same when it was cached.
                 s.cache_age = Some(n - ttl);
+                s.cache_age_inferred = true;
             }
             findings.push(Finding::NegativeCache {
                 server: s.label.clone(),
@@ -200,7 +206,9 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
             // Its whole TTL left, and a secondary that resolvers are sent to serves that
             // data: it has just fetched it there, not held it for a while.
             Some((orig, secondary)) if orig == ttl && reached(&secondary) => {
+                s.status = Status::FromLagging;
                 s.cache_age = Some(0);
+                s.cache_age_inferred = true;
                 findings.push(Finding::FreshFromLagging {
                     server: s.label.clone(),
                     group: s.group,
@@ -209,19 +217,32 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
                     ttl,
                     expires_at,
                 });
-                worst.consider(orig, WorstSource::StillServed { server: secondary, ttl: orig });
+                worst.consider(
+                    orig,
+                    WorstSource::StillServed {
+                        server: secondary,
+                        ttl: orig,
+                    },
+                );
             }
             Some((orig, server)) => {
+                // Assumes it was cached with the TTL the lagging secondary serves.
                 if ttl <= orig {
                     s.cache_age = Some(orig - ttl);
+                    s.cache_age_inferred = true;
                 }
-                findings.push(Finding::StaleCache {
+                findings.push(Finding::CachedOld {
                     server: s.label.clone(),
                     group: s.group,
                     served: key,
                     ttl,
                     expires_at,
-                    original: Some((orig, TtlSource::StillServed { server: server.clone() })),
+                    original: Some((
+                        orig,
+                        TtlSource::StillServed {
+                            server: server.clone(),
+                        },
+                    )),
                 });
                 worst.consider(orig, WorstSource::StillServed { server, ttl: orig });
             }
@@ -242,7 +263,7 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
                         },
                     );
                 }
-                findings.push(Finding::StaleCache {
+                findings.push(Finding::CachedOld {
                     server: s.label.clone(),
                     group: s.group,
                     served: key,
@@ -259,7 +280,7 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
         let secondary_refresh = findings
             .iter()
             .filter_map(|f| match f {
-                Finding::StaleSecondary {
+                Finding::LaggingSecondary {
                     refresh,
                     in_delegation: true,
                     ..
@@ -320,7 +341,7 @@ fn lagging(
     soa: Option<&Soa>,
     in_delegation: bool,
 ) -> Finding {
-    Finding::StaleSecondary {
+    Finding::LaggingSecondary {
         server: s.label.clone(),
         serial,
         primary: primary.map(|p| p.label.clone()).unwrap_or_default(),

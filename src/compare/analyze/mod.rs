@@ -35,13 +35,16 @@ pub enum AnswerKey {
 
 /// How a server compares with the authoritative answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Same data as the authoritative reference.
     Agrees,
     /// A resolver serves other data from its cache (an old answer, or a cached NXDOMAIN):
     /// it goes away when its TTL runs out.
     Cached,
+    /// A resolver that has just fetched old data, with its whole TTL left, from a lagging
+    /// secondary it was sent to: not an old cache, a fresh copy of old data.
+    FromLagging,
     /// An authoritative server behind the primary's serial: a secondary that has not caught
     /// up yet.
     Lagging,
@@ -54,7 +57,7 @@ pub enum Status {
 impl Status {
     /// Whether it will pass by itself (a cache expiring, a secondary catching up).
     pub fn passes(self) -> bool {
-        matches!(self, Status::Cached | Status::Lagging)
+        matches!(self, Status::Cached | Status::FromLagging | Status::Lagging)
     }
 }
 
@@ -136,7 +139,9 @@ pub struct ServerView {
     pub status: Status,
     /// Estimated seconds the answer has been in this resolver's cache.
     pub cache_age: Option<u32>,
-    /// The cache age rests on an assumption (the old record's TTL is not served any more).
+    /// The cache age rests on an assumption: the data changed, so the TTL it was fetched with
+    /// is not the reference's; it is taken from a server still serving the old record, or
+    /// the RRset's TTL now, or the zone's negative TTL (the finding says which).
     pub cache_age_inferred: bool,
     /// Seconds until this resolver must drop the answer.
     pub expires_in: Option<u32>,
@@ -217,7 +222,7 @@ pub enum Finding {
         authoritative_ttl: u32,
     },
     /// A resolver serves other (older) data from its cache.
-    StaleCache {
+    CachedOld {
         server: String,
         /// The group it serves.
         group: Option<usize>,
@@ -264,7 +269,7 @@ pub enum Finding {
         now: u64,
     },
     /// An authoritative server is behind the primary.
-    StaleSecondary {
+    LaggingSecondary {
         server: String,
         serial: u32,
         primary: String,
@@ -318,7 +323,26 @@ pub struct Comparison {
     pub at: u64,
 }
 
+/// How many servers of one kind agree with the authoritative answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Agreement {
+    /// Servers of the kind whose status is `agrees`.
+    pub agree: usize,
+    /// Servers of the kind asked.
+    pub of: usize,
+}
+
 impl Comparison {
+    /// Resolvers and authoritative servers are counted apart: an authoritative server agreeing
+    /// with itself says nothing about caches.
+    pub fn agreement(&self, kind: Kind) -> Agreement {
+        let of: Vec<&ServerView> = self.servers.iter().filter(|s| s.kind == kind).collect();
+        Agreement {
+            agree: of.iter().filter(|s| s.status == Status::Agrees).count(),
+            of: of.len(),
+        }
+    }
+
     /// Whether asking again later can change the verdict by itself: something cached or a
     /// lagging secondary will expire. A dead server or a conflict needs a person.
     pub fn waiting_helps(&self) -> bool {

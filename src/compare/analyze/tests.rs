@@ -196,16 +196,22 @@ fn a_stale_cache_and_a_lagging_secondary_with_the_worst_case() {
     assert_eq!(isp_a.status, Status::Cached);
     assert_eq!(isp_a.group, Some(1));
     assert_eq!(isp_a.cache_age, Some(2), "the old record's TTL at ns2 is 8");
-    assert!(!isp_a.cache_age_inferred);
+    assert!(isp_a.cache_age_inferred, "the old TTL is the secondary's");
     assert_eq!(find(&c, "ns2").status, Status::Lagging);
-    assert!(matches!(c.findings[0], Finding::Reference { by: PrimaryBy::Mname, .. }));
+    assert!(matches!(
+        c.findings[0],
+        Finding::Reference {
+            by: PrimaryBy::Mname,
+            ..
+        }
+    ));
     assert!(c.findings.iter().any(|f| matches!(
         f,
-        Finding::StaleSecondary { server, serial: 1, primary_serial: 2, refresh: 4, .. } if server == "ns2"
+        Finding::LaggingSecondary { server, serial: 1, primary_serial: 2, refresh: 4, .. } if server == "ns2"
     )));
     assert!(c.findings.iter().any(|f| matches!(
         f,
-        Finding::StaleCache { server, original: Some((8, TtlSource::StillServed { .. })), ttl: 6, .. } if server == "isp-a"
+        Finding::CachedOld { server, original: Some((8, TtlSource::StillServed { .. })), ttl: 6, .. } if server == "isp-a"
     )));
     assert!(c.findings.iter().any(|f| matches!(
         f,
@@ -379,7 +385,7 @@ fn serials_too_far_apart_name_no_stale_secondary() {
     assert!(
         !c.findings
             .iter()
-            .any(|f| matches!(f, Finding::StaleSecondary { .. }))
+            .any(|f| matches!(f, Finding::LaggingSecondary { .. }))
     );
     assert!(!c.waiting_helps());
 }
@@ -398,6 +404,7 @@ fn a_fresh_copy_from_a_lagging_secondary_is_not_an_old_cache() {
         Finding::FreshFromLagging { server, secondary, .. } if server == "isp-b" && secondary == "ns2"
     )));
     assert_eq!(find(&c, "isp-b").cache_age, Some(0));
+    assert_eq!(find(&c, "isp-b").status, Status::FromLagging);
 }
 
 #[test]
@@ -413,8 +420,20 @@ fn a_secondary_resolvers_never_reach_does_not_prolong_old_answers() {
         hidden: vec!["ns2".to_string()],
     };
     let c = analyze(&www(), RecordType::A, &obs, &context);
-    assert!(c.findings.iter().any(|f| matches!(f, Finding::StaleSecondary { in_delegation: false, .. })));
-    assert!(c.findings.iter().any(|f| matches!(f, Finding::WorstCase { secondary_refresh: None, .. })));
+    assert!(c.findings.iter().any(|f| matches!(
+        f,
+        Finding::LaggingSecondary {
+            in_delegation: false,
+            ..
+        }
+    )));
+    assert!(c.findings.iter().any(|f| matches!(
+        f,
+        Finding::WorstCase {
+            secondary_refresh: None,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -429,6 +448,9 @@ fn without_the_old_record_the_cache_age_is_inferred_and_marked() {
     assert_eq!((isp.cache_age, isp.cache_age_inferred), (Some(6), true));
     assert!(c.findings.iter().any(|f| matches!(
         f,
-        Finding::StaleCache { original: Some((30, TtlSource::Assumed)), .. }
+        Finding::CachedOld {
+            original: Some((30, TtlSource::Assumed)),
+            ..
+        }
     )));
 }

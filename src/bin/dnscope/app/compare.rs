@@ -36,8 +36,6 @@ pub async fn run(job: CompareJob, out: Output) -> Result<u8, Failure> {
         authoritative,
         query: job.query,
     };
-    // The watch limit counts from the first question.
-    let started = Instant::now();
     let (session, mut round) = compare::run(transport(lab.is_some()), plan, lab.as_ref())
         .await
         .map_err(|e| {
@@ -47,6 +45,9 @@ pub async fn run(job: CompareJob, out: Output) -> Result<u8, Failure> {
             };
             Failure::new(code, e)
         })?;
+    // The watch limit counts from the first round (a scenario is played before it).
+    let started = Instant::now();
+    let changed_at = session.context().changed_at;
     let mut number = 1u32;
     let code = loop {
         let code = round.comparison.exit_code();
@@ -62,6 +63,7 @@ pub async fn run(job: CompareJob, out: Output) -> Result<u8, Failure> {
                 WatchEnd::Consistent {
                     after: started.elapsed(),
                     rounds: number,
+                    since_change: changed_at.map(|t| round.comparison.at.saturating_sub(t)),
                 }
             } else if helps {
                 WatchEnd::Limit {

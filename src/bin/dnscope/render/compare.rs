@@ -29,8 +29,13 @@ pub struct View<'a> {
 /// Why a `--watch` ends.
 #[derive(Debug, Clone, Copy)]
 pub enum WatchEnd {
-    /// Every server agrees, this long after the first question.
-    Consistent { after: Duration, rounds: u32 },
+    /// Every server agrees, this long after the first round; `since_change`: seconds since
+    /// the data changed, when that is known (a lab scenario knows).
+    Consistent {
+        after: Duration,
+        rounds: u32,
+        since_change: Option<u64>,
+    },
     /// The limit came first.
     Limit { limit: Duration, rounds: u32 },
     /// Nothing left will change by itself (a dead server, a conflict).

@@ -78,6 +78,11 @@ pub fn status(s: &ServerView) -> Said {
             },
             Mood::Warn,
         ),
+        Status::FromLagging => Said::new(
+            "from_lagging",
+            "old answer, fresh from a lagging secondary",
+            Mood::Warn,
+        ),
         Status::Lagging => Said::new("lagging", "lagging secondary", Mood::Warn),
         Status::Differs => Said::new("differs", "differs", Mood::Bad),
         Status::Error => Said::new("error", "error", Mood::Bad),
@@ -161,7 +166,7 @@ pub fn finding(f: &Finding, c: &Comparison) -> Said {
     let reachable_lag = c.findings.iter().any(|f| {
         matches!(
             f,
-            Finding::StaleSecondary {
+            Finding::LaggingSecondary {
                 in_delegation: true,
                 ..
             }
@@ -238,7 +243,7 @@ pub fn finding(f: &Finding, c: &Comparison) -> Said {
                 "{server} gives TTL {ttl}, more than the {authoritative_ttl} at the source: it raises TTLs (a minimum-TTL policy) or fetched the record while its TTL was higher, so its cache age cannot be told."
             ),
         ),
-        Finding::StaleCache {
+        Finding::CachedOld {
             server,
             group,
             served,
@@ -246,7 +251,7 @@ pub fn finding(f: &Finding, c: &Comparison) -> Said {
             expires_at,
             original,
         } => (
-            "stale_cache",
+            "cached_old",
             Mood::Warn,
             format!(
                 "{server} still serves the old answer {} ({}) from its cache{}; it must drop it within {} from now, by {}, and will then ask again{}.",
@@ -314,7 +319,7 @@ pub fn finding(f: &Finding, c: &Comparison) -> Said {
             changed_at,
             now,
         } => ("worst_case", Mood::Quiet, worst_case(*old_ttl, source, *secondary_refresh, *changed_at, *now)),
-        Finding::StaleSecondary {
+        Finding::LaggingSecondary {
             server,
             serial,
             primary,
@@ -324,7 +329,7 @@ pub fn finding(f: &Finding, c: &Comparison) -> Said {
             expire,
             in_delegation,
         } => (
-            "stale_secondary",
+            "lagging_secondary",
             Mood::Warn,
             format!(
                 "{server} serves serial {serial}, behind the primary {primary} ({primary_serial}): a secondary that lags. Secondaries check the primary's serial every {} (the SOA REFRESH; sooner when the primary sends NOTIFY), retry every {} when that fails, and stop answering for the zone after {} without contact (EXPIRE): so this lasts about {} if transfers work, {} at worst.{}",
@@ -443,9 +448,8 @@ pub fn explanation(c: &Comparison, d: Option<&Result<Discovery, DiscoveryError>>
 /// authoritative server agreeing with itself says nothing about caches).
 pub fn verdict(c: &Comparison) -> Said {
     let count = |kind: Kind| {
-        let of: Vec<&ServerView> = c.servers.iter().filter(|s| s.kind == kind).collect();
-        let agree = of.iter().filter(|s| s.status == Status::Agrees).count();
-        (agree, of.len())
+        let a = c.agreement(kind);
+        (a.agree, a.of)
     };
     let (r_agree, r_all) = count(Kind::Resolver);
     let (a_agree, a_all) = count(Kind::Authoritative);
@@ -485,7 +489,7 @@ pub fn next_round(c: &Comparison, every: std::time::Duration) -> String {
     let longest = c
         .servers
         .iter()
-        .filter(|s| s.status == Status::Cached)
+        .filter(|s| matches!(s.status, Status::Cached | Status::FromLagging))
         .filter_map(|s| s.expires_in)
         .max();
     format!(
@@ -504,12 +508,19 @@ pub fn next_round(c: &Comparison, every: std::time::Duration) -> String {
 pub fn watch_end(end: crate::render::compare::WatchEnd) -> Said {
     use crate::render::compare::WatchEnd;
     match end {
-        WatchEnd::Consistent { after, rounds } => Said::new(
+        WatchEnd::Consistent {
+            after,
+            rounds,
+            since_change,
+        } => Said::new(
             "consistent",
             format!(
-                "Consistent after {:.0} s ({rounds} round{}): every cache and secondary has caught up.",
+                "Consistent after {:.0} s of watching ({rounds} round{}{}): every cache and secondary has caught up.",
                 after.as_secs_f64(),
-                plural(rounds as usize)
+                plural(rounds as usize),
+                since_change
+                    .map(|t| format!(", {t} s after the change"))
+                    .unwrap_or_default()
             ),
             Mood::Good,
         ),

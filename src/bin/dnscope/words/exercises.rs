@@ -33,8 +33,8 @@ pub fn text(e: Exercise) -> Text {
             question: "The example. servers delegate cdn.example without glue. Which names must be looked up first, where do their addresses come from, and how many queries does the whole resolution cost?",
             commands: &["dnscope trace www.cdn.example --lab --explain"],
         },
-        Exercise::StaleSecondary => Text {
-            title: "Find the stale secondary",
+        Exercise::LaggingSecondary => Text {
+            title: "Find the lagging secondary",
             question: "Two servers answer for news.example. Do they agree? Which one is behind, how can you tell, and how long can that last?",
             commands: &["dnscope compare www.news.example --lab"],
         },
@@ -129,7 +129,7 @@ fn sentences(s: &Solution) -> Vec<String> {
             }
         }
         Solution::Glueless(t) => glueless(t, &mut out),
-        Solution::StaleSecondary(c) => {
+        Solution::LaggingSecondary(c) => {
             let mut auth: Vec<_> = servers_of(c, Kind::Authoritative).collect();
             auth.sort_by_key(|s| std::cmp::Reverse(s.serial()));
             for s in &auth {
@@ -145,7 +145,7 @@ fn sentences(s: &Solution) -> Vec<String> {
             }
             let mut behind = false;
             for f in &c.findings {
-                if matches!(f, Finding::StaleSecondary { .. }) {
+                if matches!(f, Finding::LaggingSecondary { .. }) {
                     behind = true;
                     out.push(compare::finding(f, c).text);
                 }
@@ -155,14 +155,27 @@ fn sentences(s: &Solution) -> Vec<String> {
             }
         }
         Solution::CacheExpiry(_, c) => {
-            // The comparison's own sentences: the solution reads as `compare` does.
+            // The comparison's own sentences: the solution reads as `compare` does, after
+            // the answers they refer to by number.
+            for (i, g) in c.groups.iter().enumerate() {
+                let source = if c.reference == Some(i) {
+                    " (the authoritative answer)"
+                } else {
+                    ""
+                };
+                out.push(format!(
+                    "Answer {}: {}{source}.",
+                    compare::group_label(i),
+                    compare::answer(&g.key)
+                ));
+            }
             for f in &c.findings {
                 if matches!(
                     f,
-                    Finding::StaleCache { .. }
+                    Finding::CachedOld { .. }
                         | Finding::FreshFromLagging { .. }
                         | Finding::CacheAge { .. }
-                        | Finding::StaleSecondary { .. }
+                        | Finding::LaggingSecondary { .. }
                         | Finding::WorstCase { .. }
                 ) {
                     out.push(compare::finding(f, c).text);

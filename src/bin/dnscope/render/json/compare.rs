@@ -1,6 +1,7 @@
 //! `compare --json`: schema `dnscope.compare/1` (one document; with `--watch` one a round,
 //! as JSON Lines).
 
+use dnscope::compare::{Agreement, Kind};
 use dnscope::present;
 use dnscope::wire::rtype_name;
 use serde::Serialize;
@@ -31,6 +32,11 @@ pub struct CompareDoc {
     elapsed_ms: f64,
     authoritative_ttl: Option<u32>,
     consistent: bool,
+    /// The closing verdict, `consistent` or `not_consistent`, with its sentence.
+    verdict: SaidDoc,
+    /// Resolvers and authoritative servers that agree with the authoritative answer, counted
+    /// apart.
+    agreement: AgreementDoc,
     groups: Vec<GroupDoc>,
     servers: Vec<ServerDoc>,
     explanation: Vec<String>,
@@ -38,6 +44,12 @@ pub struct CompareDoc {
     scenario: Option<ScenarioDoc>,
     /// Under `--watch`, on the last round: why the watch ended.
     watch_end: Option<SaidDoc>,
+}
+
+#[derive(Serialize)]
+struct AgreementDoc {
+    resolvers: Agreement,
+    authoritative: Agreement,
 }
 
 #[derive(Serialize)]
@@ -95,6 +107,11 @@ pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
         elapsed_ms: super::millis(v.round.elapsed),
         authoritative_ttl: c.authoritative_ttl,
         consistent: c.consistent,
+        verdict: said::verdict(c).into(),
+        agreement: AgreementDoc {
+            resolvers: c.agreement(Kind::Resolver),
+            authoritative: c.agreement(Kind::Authoritative),
+        },
         groups: c
             .groups
             .iter()

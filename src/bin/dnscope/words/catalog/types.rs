@@ -98,7 +98,7 @@ pub const TYPES: &[TypeDoc] = &[
         example: "shop.test.  3600  IN  SOA  ns1.shop.test. hostmaster.shop.test. 2026112801 7200 3600 1209600 300",
         rfc: "RFC 1035 §3.3.13, RFC 1912 §2.2, RFC 2308",
         mistakes: &[
-            "Editing the zone without raising SERIAL: secondaries never fetch the change (a stale secondary; try: dnscope compare www.news.example --lab).",
+            "Editing the zone without raising SERIAL: secondaries never fetch the change (a lagging secondary; try: dnscope compare www.news.example --lab).",
             "EXPIRE shorter than REFRESH + RETRY: secondaries give up before they could retry.",
             "A huge MINIMUM: a name created later stays invisible wherever its absence was cached.",
         ],
