@@ -123,7 +123,7 @@ fn query_explain_reads_every_record() {
     let (text, _) = stdout(&["query", "shop.test", "MX", "--lab", "--explain"]);
     assert!(
         text.contains(
-            "↳ mail for shop.test. goes to mail.shop.test., preference 10: lower is tried first"
+            "↳ mail for shop.test. goes to mail.shop.test. (10): the lowest preference number, so it is preferred; the other is a backup, tried in order of number when the preferred cannot be reached: backup-mail.shop.test. (20)"
         ),
         "{text}"
     );
@@ -157,7 +157,7 @@ fn trace_explain_says_what_happened_at_each_hop() {
     let (text, _) = stdout(&["trace", "www.cdn.example", "--lab", "--explain"]);
     for needle in [
         "↳ The root does not hold www.cdn.example. itself; it refers you to the 2 servers of example. and gives their addresses (glue), so no extra lookup is needed.",
-        "they refer you to the 2 servers of cdn.example. but cannot give their addresses (their names lie outside the zone: no glue), so those names must be looked up first.",
+        "they refer you to the 2 servers of cdn.example.: ns1.dns-host.test., ns2.dns-host.test. lie outside cdn.example., the zone being delegated, and outside example., whose servers answered: they cannot vouch for their addresses (no glue is possible), so they must be looked up first.",
         "(this lookup only finds the address of a server of cdn.example., whose delegation came without glue)",
         "↳ www.cdn.example. has the IPv4 address 192.0.2.100",
     ] {
@@ -206,7 +206,7 @@ fn exercises_are_listed_and_solved_from_the_live_lab() {
             "2",
             &[
                 "ns1.dns-host.test. had to be looked up first: . -> test. -> dns-host.test. -> 127.77.0.51",
-                "0 glue record(s)",
+                "ns1.dns-host.test., ns2.dns-host.test. lie outside cdn.example., the zone being delegated, and outside example., whose servers answered",
             ],
         ),
         (

@@ -46,6 +46,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/zones/media.example.zone"),
     ),
     (
+        "zones/photos.example.zone",
+        include_str!("../../fixtures/lab/zones/photos.example.zone"),
+    ),
+    (
         "zones/news.example.stale.zone",
         include_str!("../../fixtures/lab/zones/news.example.stale.zone"),
     ),

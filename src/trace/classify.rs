@@ -21,6 +21,48 @@ pub struct Referral {
     pub ignored_glue: Vec<Record>,
 }
 
+/// Where one NS name of a referral stands with respect to glue (RFC 9471).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Glue {
+    /// Inside the delegated zone, address given: in-domain glue (required).
+    InDomain,
+    /// Outside the delegated zone but inside the zone that referred, address given: sibling
+    /// glue.
+    Sibling,
+    /// Inside the delegated zone, no address given: required glue missing (RFC 9471 §2.1),
+    /// so the name can only be found through the servers it names.
+    MissingInDomain,
+    /// Outside the delegated zone but inside the zone that referred, no address given: the
+    /// referring servers could have sent it as sibling glue (optional, RFC 9471 §2.2).
+    MissingSibling,
+    /// Outside the zone that referred: it cannot vouch for the address, so no glue is
+    /// possible and the name is looked up.
+    Outside,
+}
+
+impl Glue {
+    /// Whether an address came with the referral.
+    pub fn given(self) -> bool {
+        matches!(self, Glue::InDomain | Glue::Sibling)
+    }
+}
+
+impl Referral {
+    /// The glue standing of NS name `ns`, in a referral from the servers of `parent`.
+    pub fn glue_of(&self, parent: &Name, ns: &Name) -> Glue {
+        let given = self.glue.iter().any(|g| g.name.to_lowercase() == *ns);
+        let inside_child = self.zone.zone_of(ns);
+        let inside_parent = parent.zone_of(ns);
+        match (given, inside_child, inside_parent) {
+            (true, true, _) => Glue::InDomain,
+            (true, false, _) => Glue::Sibling,
+            (false, true, _) => Glue::MissingInDomain,
+            (false, false, true) => Glue::MissingSibling,
+            (false, false, false) => Glue::Outside,
+        }
+    }
+}
+
 /// A negative answer and how long it may be cached.
 #[derive(Debug, Clone)]
 pub struct Negative {
@@ -351,6 +393,35 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn each_ns_name_has_its_glue_standing() {
+        // arpa. delegates in-addr.arpa. (RFC 9471's sibling case) and more.
+        let mut m = msg(false, ResponseCode::NoError);
+        for target in [
+            "a.in-addr.arpa.",
+            "b.in-addr.arpa.",
+            "c.in-addr-servers.arpa.",
+            "d.in-addr-servers.arpa.",
+            "e.example.",
+        ] {
+            m.authorities.push(ns("in-addr.arpa.", target));
+        }
+        m.additionals.push(a("a.in-addr.arpa.", [127, 0, 0, 1]));
+        m.additionals
+            .push(a("c.in-addr-servers.arpa.", [127, 0, 0, 3]));
+        let parent = n("arpa.");
+        let Verdict::Referral(r) = classify(&parent, &n("1.in-addr.arpa."), RecordType::PTR, &m)
+        else {
+            panic!("not a referral")
+        };
+        let of = |s: &str| r.glue_of(&parent, &n(s));
+        assert_eq!(of("a.in-addr.arpa."), Glue::InDomain);
+        assert_eq!(of("b.in-addr.arpa."), Glue::MissingInDomain);
+        assert_eq!(of("c.in-addr-servers.arpa."), Glue::Sibling);
+        assert_eq!(of("d.in-addr-servers.arpa."), Glue::MissingSibling);
+        assert_eq!(of("e.example."), Glue::Outside);
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl Walker {
         let mut first_cycle: Option<Cycle> = None;
         let mut all_cycles = true;
         for (i, ns) in names.iter().enumerate() {
-            let slot = self.lookup_placeholder(q.step, ns);
+            let slot = self.lookup_placeholder(q.step, ns, true);
             let lookup = self.clone().lookup_one(q.step, zone, ns, ctx).await;
             match &lookup.result {
                 Err(NsLookupError::Cycle(c)) => {
@@ -80,6 +80,9 @@ impl Walker {
                 continue;
             }
             found_any = true;
+            if ctx.depth == 0 {
+                self.clone().check_zone_ns(q, &targets);
+            }
             let mode = Mode {
                 choose: true,
                 background: ctx.background,
@@ -130,6 +133,7 @@ impl Walker {
                 result: Err(NsLookupError::Cycle(cycle)),
                 elapsed: Duration::ZERO,
                 cold: Duration::ZERO,
+                needed: true,
             };
         }
         let mut stack = ctx.stack.clone();
@@ -169,7 +173,7 @@ impl Walker {
     }
 
     /// Record that a lookup has started, so a trace cut short still shows it.
-    fn lookup_placeholder(&self, step: usize, ns: &Name) -> usize {
+    fn lookup_placeholder(&self, step: usize, ns: &Name, needed: bool) -> usize {
         let mut index = 0;
         self.with_step(step, |s| {
             s.ns_lookups.push(NsLookup {
@@ -177,6 +181,7 @@ impl Walker {
                 result: Err(NsLookupError::Unfinished),
                 elapsed: Duration::ZERO,
                 cold: Duration::ZERO,
+                needed,
             });
             index = s.ns_lookups.len() - 1;
         });
@@ -186,7 +191,10 @@ impl Walker {
     fn fill_lookup(&self, step: usize, slot: usize, lookup: NsLookup) {
         self.with_step(step, |s| {
             if let Some(l) = s.ns_lookups.get_mut(slot) {
-                *l = lookup;
+                *l = NsLookup {
+                    needed: l.needed,
+                    ..lookup
+                };
             }
         });
     }
@@ -202,7 +210,7 @@ impl Walker {
         let handle = tokio::spawn(async move {
             let this = walker;
             for ns in names {
-                let slot = this.lookup_placeholder(q.step, &ns);
+                let slot = this.lookup_placeholder(q.step, &ns, false);
                 let lookup = this.clone().lookup_one(q.step, &q.zone, &ns, &ctx).await;
                 let targets: Vec<NameServer> = match &lookup.result {
                     Ok(ips) => this.lock().cache.learn_addresses(&lookup.ns, ips),
@@ -250,5 +258,6 @@ fn ns_lookup(ns: Name, r: &Resolution, elapsed: Duration) -> NsLookup {
         result,
         elapsed,
         cold: r.cold,
+        needed: true,
     }
 }

@@ -18,11 +18,13 @@
 //! the addresses of name servers that came without glue), `classify.rs` (what a response means).
 
 mod cache;
+mod checks;
 mod classify;
 mod fanout;
 mod glueless;
 pub mod hints;
 mod resolve;
+mod summary;
 mod walker;
 
 use std::net::{IpAddr, SocketAddr};
@@ -32,7 +34,9 @@ use std::time::Duration;
 
 use hickory_proto::rr::{Name, Record, RecordType};
 
-pub use classify::{BadReason, LameReason, Negative, Referral, Verdict, classify};
+pub use checks::{NsMismatch, ZoneNs};
+pub use classify::{BadReason, Glue, LameReason, Negative, Referral, Verdict, classify};
+pub use summary::{CutPath, Governing, TldCuts};
 pub use walker::Live;
 
 use crate::wire::{Exchange, QueryOptions, Transport, WireError};
@@ -282,6 +286,9 @@ pub struct NsLookup {
     pub elapsed: Duration,
     /// Its cold best path.
     pub cold: Duration,
+    /// The step waited for it; false: looked up after the step was decided, only so that
+    /// the trace can show that server too.
+    pub needed: bool,
 }
 
 /// One question asked of one zone's servers.
@@ -314,6 +321,9 @@ pub struct Step {
     pub elapsed: Duration,
     /// Whether it was decided (a server's answer followed, or the step failed).
     pub done: bool,
+    /// The zone's own NS set as each of its servers gives it (asked alongside the question
+    /// at each zone cut of the main resolution, to compare with the parent's delegation).
+    pub zone_ns: Vec<ZoneNs>,
 }
 
 impl Step {
@@ -493,8 +503,13 @@ pub struct Trace {
     pub zone_cuts: Vec<Name>,
     /// Queries sent, nested lookups and TCP retries included.
     pub queries: usize,
-    /// Wall time.
+    /// Queries sent only to check each zone's own NS set (not part of the resolution).
+    pub checks: usize,
+    /// Wall time until the outcome was known (the resolution's critical path).
     pub elapsed: Duration,
+    /// Wall time until the trace returned: `elapsed` plus the short wait for servers that
+    /// lost the race to report their outcome (not part of the resolution).
+    pub wall: Duration,
     /// The sum over the main path of the fastest usable RTT at each step, plus the NS
     /// lookups on that path: what a resolver with an empty cache must wait at least.
     pub cold_best_path: Duration,

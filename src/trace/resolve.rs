@@ -80,6 +80,9 @@ impl Walker {
                     }
                 } else {
                     self.with_step(step, |s| s.unresolved = unresolved);
+                    if ctx.depth == 0 {
+                        self.clone().check_zone_ns(&q, &targets);
+                    }
                     self.clone().ask(&q, targets, mode).await
                 };
                 self.with_step(step, |s| {

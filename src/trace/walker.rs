@@ -24,6 +24,9 @@ pub(super) struct State {
     pub(super) queries: usize,
     pub(super) cache: DelegationCache,
     pub(super) limit: Option<Limit>,
+    /// Queries sent to check zones' own NS sets, and the zones checked.
+    pub(super) checks: usize,
+    pub(super) checked: Vec<Name>,
     /// Background lookups still running (see `glueless.rs`).
     pub(super) background: usize,
     /// Every task spawned beside the walk, aborted once the trace is reported.
@@ -106,6 +109,8 @@ pub(super) async fn run(
             queries: 0,
             cache,
             limit: None,
+            checks: 0,
+            checked: Vec::new(),
             background: 0,
             spawned: Vec::new(),
         }),
@@ -157,7 +162,9 @@ pub(super) async fn run(
         answer: resolution.answer,
         zone_cuts: resolution.cuts,
         queries: state.queries,
+        checks: state.checks,
         elapsed,
+        wall: now,
         cold_best_path: resolution.cold,
     }
 }
@@ -309,6 +316,7 @@ impl Walker {
             started: self.t0.elapsed(),
             elapsed: Duration::ZERO,
             done: false,
+            zone_ns: Vec::new(),
         });
         let index = state.steps.len() - 1;
         drop(state);

@@ -127,6 +127,8 @@ pub struct Truncated {
     pub bytes: usize,
     /// How many records it still carried (a TC=1 answer may keep some).
     pub records: usize,
+    /// The UDP size dnscope offered: its EDNS payload size, or 512 without EDNS.
+    pub offered: u16,
 }
 
 /// One question asked of one server, and everything we learnt doing it.
@@ -292,6 +294,7 @@ impl Transport for NetTransport {
             records: udp.message.answers.len()
                 + udp.message.authorities.len()
                 + udp.message.additionals.len(),
+            offered: if opts.edns { EDNS_PAYLOAD } else { 512 },
         };
         let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;
         Ok(evidence(

@@ -186,7 +186,9 @@ impl Partial {
             answer: Vec::new(),
             zone_cuts: Vec::new(),
             queries: 0,
+            checks: 0,
             elapsed: Duration::ZERO,
+            wall: Duration::ZERO,
             cold_best_path: Duration::ZERO,
         }
     }

@@ -98,11 +98,17 @@ impl Page<'_> {
 
     /// A table, each line prefixed with `indent` (counted in the width).
     pub fn grid(&mut self, indent: &str, grid: &Grid) -> io::Result<()> {
+        self.grid_kept(indent, grid).map(drop)
+    }
+
+    /// As [`Page::grid`], and say which columns were kept (a legend explains only those).
+    pub fn grid_kept(&mut self, indent: &str, grid: &Grid) -> io::Result<Vec<&'static str>> {
         let room = self.width.saturating_sub(width(indent)).max(20);
-        for l in grid.lines(&self.pal, room) {
+        let (lines, kept) = grid.laid_out(&self.pal, room);
+        for l in lines {
             writeln!(self.out, "{indent}{l}")?;
         }
-        Ok(())
+        Ok(kept)
     }
 
     /// Paint with the page's palette.
@@ -172,20 +178,21 @@ impl Grid {
         self.rows.push(cells);
     }
 
-    /// The table's lines, no wider than `max` where the cells allow it: wrap the prose
-    /// columns while each keeps a readable width, else drop columns in their order first.
-    pub fn lines(&self, pal: &Palette, max: usize) -> Vec<String> {
+    /// The table's lines, no wider than `max` where the cells allow it (wrap the prose
+    /// columns while each keeps a readable width, else drop columns in their order first),
+    /// and the titles of the columns kept.
+    pub fn laid_out(&self, pal: &Palette, max: usize) -> (Vec<String>, Vec<&'static str>) {
         let bare = Palette::new(false).with_ascii(pal.ascii());
         let mut keep: Vec<usize> = (0..self.cols.len()).collect();
-        loop {
+        let fit = u16::try_from(max).unwrap_or(u16::MAX);
+        let width_of = loop {
             let plain = self.build(&bare, &keep, None);
             let widest = plain.lines().map(|l| width(&l)).max().unwrap_or(0);
             if widest <= max {
-                return self.build(pal, &keep, None).lines().collect();
+                break None;
             }
             if self.prose_room(&bare, &keep, max) >= MIN_PROSE {
-                let fit = u16::try_from(max).unwrap_or(u16::MAX);
-                return self.build(pal, &keep, Some(fit)).lines().collect();
+                break Some(fit);
             }
             let droppable = keep
                 .iter()
@@ -197,12 +204,11 @@ impl Grid {
                 Some(i) => {
                     keep.remove(i);
                 }
-                None => {
-                    let fit = u16::try_from(max).unwrap_or(u16::MAX);
-                    return self.build(pal, &keep, Some(fit)).lines().collect();
-                }
+                None => break Some(fit),
             }
-        }
+        };
+        let lines = self.build(pal, &keep, width_of).lines().collect();
+        (lines, keep.iter().map(|&c| self.cols[c].title).collect())
     }
 
     /// How wide each prose column could be if the others keep their width (0 when there is
@@ -358,14 +364,15 @@ mod tests {
             plain("no reply in 53.2 ms (trace moved on, not waited for)"),
         ]);
         let pal = Palette::new(false);
-        let wide = g.lines(&pal, 200);
+        let (wide, _) = g.laid_out(&pal, 200);
         assert!(
             wide[1].contains("RCODE") && wide[1].contains("FLAGS"),
             "{wide:?}"
         );
-        let narrow = g.lines(&pal, 60);
+        let (narrow, kept) = g.laid_out(&pal, 60);
         assert!(narrow.iter().all(|l| width(l) <= 60), "{narrow:?}");
         assert!(!narrow[1].contains("RCODE") && !narrow[1].contains("FLAGS"));
+        assert_eq!(kept, ["SERVER", "ADDRESS", "OUTCOME"]);
         let text = narrow.join("\n");
         assert!(text.contains("a.root-servers.test.") && text.contains("127.77.0.2"));
     }

@@ -114,6 +114,10 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
         present::opcode(h.op_code)
     );
     page.line(&text)?;
+    if o.explain {
+        let text = page.paint(&format!("  ↳ {}", said::flags_reading(m)), Tone::Dim);
+        page.hang(&text, "    ")?;
+    }
     let edns = match &m.edns {
         Some(e) => format!(
             "EDNS version {}, udp {}, do={}",
@@ -188,12 +192,8 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
 
 /// A one-line reading of each record (`--explain`).
 pub fn readings(page: &mut Page<'_>, records: &[Record]) -> io::Result<()> {
-    for r in records {
-        let text = format!(
-            "  {} {}",
-            page.paint("↳", Tone::Dim),
-            for_tty(&record::reading(r))
-        );
+    for line in record::readings(records) {
+        let text = format!("  {} {}", page.paint("↳", Tone::Dim), for_tty(&line));
         page.hang(&text, "    ")?;
     }
     Ok(())

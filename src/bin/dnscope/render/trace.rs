@@ -74,7 +74,7 @@ pub fn footer(out: &mut dyn Write, t: &Trace, o: &Output) -> io::Result<()> {
         width: o.width,
     };
     page.blank()?;
-    summary(&mut page, t)
+    summary(&mut page, t, o.explain)
 }
 
 fn step(
@@ -86,6 +86,23 @@ fn step(
     indent: &str,
 ) -> io::Result<()> {
     let s = &t.steps[index];
+    // Causal order: the NS lookups of a glueless delegation come before the step they made
+    // possible, and are numbered before it.
+    if let Some(intro) = said::glueless_intro(s) {
+        let text = format!("{indent}{}", page.paint(&intro, Tone::Dim));
+        page.hang(&text, &format!("{indent}    "))?;
+    }
+    // The lookups that failed the same way as the one before them are summed up in one
+    // line below (see `lookups`), and their own steps are not repeated.
+    let hidden = said::repeated_lookups(s);
+    let child_indent = format!("{indent}    │ ");
+    for (child, c) in t.children(index) {
+        if hidden.contains(&c.qname) {
+            continue;
+        }
+        step(page, t, child, o, number, &child_indent)?;
+    }
+    lookups(page, s, indent)?;
     *number += 1;
     let result = said::step_result(s);
     let head = format!(
@@ -109,35 +126,41 @@ fn step(
         );
         page.hang(&text, &format!("{indent}    "))?;
     }
-    if let Some(intro) = said::glueless_intro(s) {
-        page.line(&format!("{indent}    {intro}"))?;
+    let kept = servers(page, t, s, indent)?;
+    if o.explain
+        && let Some(text) = said::truncation_reading(s)
+    {
+        let text = format!(
+            "{indent}  {} {}",
+            page.paint("↳", Tone::Dim),
+            for_tty(&text)
+        );
+        page.hang(&text, &format!("{indent}    "))?;
     }
-    // The lookups that failed the same way as the one before them are summed up in one
-    // line below (see `lookups`), and their own steps are not repeated.
-    let hidden = said::repeated_lookups(s);
-    let child_indent = format!("{indent}    │ ");
-    for (child, c) in t.children(index) {
-        if hidden.contains(&c.qname) {
-            continue;
-        }
-        step(page, t, child, o, number, &child_indent)?;
+    if let Some(m) = said::ns_mismatch(t, index) {
+        let text = page.paint(&m.text, m.mood);
+        page.line(&format!("{indent}  {text}"))?;
     }
-    lookups(page, s, indent)?;
-    servers(page, t, s, indent)?;
     if let Some(v) = s.verdict() {
-        verdict_detail(page, v, &s.zone, indent)?;
+        verdict_detail(page, v, &s.zone, indent, o.explain)?;
         if o.explain
             && let Verdict::Answer { cnames, records } = v
         {
-            for r in cnames.iter().chain(records) {
+            let all: Vec<_> = cnames.iter().chain(records).cloned().collect();
+            for line in record::readings(&all) {
                 let text = format!(
                     "{indent}  {} {}",
                     page.paint("↳", Tone::Dim),
-                    for_tty(&record::reading(r))
+                    for_tty(&line)
                 );
                 page.hang(&text, &format!("{indent}    "))?;
             }
         }
+    }
+    // The first step (the first table printed, nested lookups come after it) ends with
+    // how to read it.
+    if o.explain && *number == 1 {
+        legend(page, &kept, indent)?;
     }
     if o.verbose > 0 {
         for a in &s.attempts {
@@ -166,13 +189,14 @@ fn lookups(page: &mut Page<'_>, s: &Step, indent: &str) -> io::Result<()> {
         let text = match &l.result {
             Ok(ips) => page.paint(
                 &format!(
-                    "{} = {}  ({})",
+                    "{} = {}  ({}; {})",
                     l.ns.wire(),
                     ips.iter()
                         .map(ToString::to_string)
                         .collect::<Vec<_>>()
                         .join(" "),
-                    ms(l.elapsed)
+                    ms(l.elapsed),
+                    said::lookup_role(l)
                 ),
                 Tone::Good,
             ),
@@ -195,10 +219,37 @@ fn lookups(page: &mut Page<'_>, s: &Step, indent: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// The table of servers asked at a step.
-fn servers(page: &mut Page<'_>, t: &Trace, s: &Step, indent: &str) -> io::Result<()> {
+/// With `--explain`, after the first table: what its columns and the step line say.
+fn legend(page: &mut Page<'_>, kept: &[&str], indent: &str) -> io::Result<()> {
+    let title = page.paint("How to read the table:", Tone::Dim);
+    page.line(&format!("{indent}  {title}"))?;
+    let entries = said::legend(kept);
+    let pad = entries
+        .iter()
+        .map(|(c, _)| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (column, text) in entries {
+        let padded = format!("{column:<pad$}");
+        let line = format!(
+            "{indent}    {}  {}",
+            page.paint(&padded, Tone::Strong),
+            for_tty(&text)
+        );
+        page.hang(&line, &format!("{indent}    {}  ", " ".repeat(pad)))?;
+    }
+    Ok(())
+}
+
+/// The table of servers asked at a step; the titles of the columns that fit.
+fn servers(
+    page: &mut Page<'_>,
+    t: &Trace,
+    s: &Step,
+    indent: &str,
+) -> io::Result<Vec<&'static str>> {
     if s.attempts.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let nsid = s.attempts.iter().any(|a| {
         a.exchange()
@@ -244,7 +295,7 @@ fn servers(page: &mut Page<'_>, t: &Trace, s: &Step, indent: &str) -> io::Result
         row.push(toned(for_tty(&outcome.text), outcome.mood));
         grid.row(row);
     }
-    page.grid(&format!("{indent}  "), &grid)
+    page.grid_kept(&format!("{indent}  "), &grid)
 }
 
 /// The address; the port only when it is not the trace's usual one.
@@ -273,7 +324,13 @@ fn flags(x: &dnscope::wire::Exchange) -> String {
     }
 }
 
-fn verdict_detail(page: &mut Page<'_>, v: &Verdict, asked: &Name, indent: &str) -> io::Result<()> {
+fn verdict_detail(
+    page: &mut Page<'_>,
+    v: &Verdict,
+    asked: &Name,
+    indent: &str,
+    explain: bool,
+) -> io::Result<()> {
     match v {
         Verdict::Referral(r) => {
             let ttl = r.ns.first().map(|(_, ttl)| *ttl).unwrap_or(0);
@@ -284,18 +341,17 @@ fn verdict_detail(page: &mut Page<'_>, v: &Verdict, asked: &Name, indent: &str) 
                 human_ttl(ttl)
             ))?;
             for (ns, _) in &r.ns {
-                let glue: Vec<String> = r
-                    .glue
-                    .iter()
-                    .filter(|g| g.name.to_lowercase() == *ns)
-                    .map(|g| format!("{} (TTL {})", present::rdata(&g.data), human_ttl(g.ttl)))
-                    .collect();
-                let glue = if glue.is_empty() {
-                    page.paint("no glue", Tone::Warn)
+                let g = r.glue_of(asked, ns);
+                let cell = said::glue_cell(g, r, ns);
+                let glue = if g.given() {
+                    cell
                 } else {
-                    format!("glue {}", glue.join(", "))
+                    page.paint(&cell, Tone::Warn)
                 };
-                page.line(&format!("{indent}    {}  {glue}", ns.wire()))?;
+                page.hang(
+                    &format!("{indent}    {}  {glue}", ns.wire()),
+                    &format!("{indent}      "),
+                )?;
             }
             for g in &r.ignored_glue {
                 let text = page.paint(&said::ignored_glue(g, asked), Tone::Warn);
@@ -319,14 +375,59 @@ fn verdict_detail(page: &mut Page<'_>, v: &Verdict, asked: &Name, indent: &str) 
             page.line(&format!("{indent}  {text}"))?;
         }
         Verdict::NxDomain(n) | Verdict::NoData(n) => {
-            page.line(&format!("{indent}  {}", said::negative(n)))?;
+            negative(page, n, indent)?;
+            if explain && let Some(soa) = &n.soa {
+                soa_fields(page, soa, indent)?;
+            }
         }
         _ => {}
     }
     Ok(())
 }
 
-fn summary(page: &mut Page<'_>, t: &Trace) -> io::Result<()> {
+/// A negative answer's SOA record (with its TTL, like any record) and how long the answer
+/// may be cached.
+fn negative(page: &mut Page<'_>, n: &dnscope::trace::Negative, indent: &str) -> io::Result<()> {
+    for line in said::negative(n) {
+        page.hang(
+            &format!("{indent}  {}", for_tty(&line)),
+            &format!("{indent}      "),
+        )?;
+    }
+    Ok(())
+}
+
+/// With `--explain`: every SOA field with its name and meaning, so that the negative TTL
+/// can be checked by hand.
+fn soa_fields(
+    page: &mut Page<'_>,
+    soa: &hickory_proto::rr::Record,
+    indent: &str,
+) -> io::Result<()> {
+    let title = page.paint("↳ the SOA's fields:", Tone::Dim);
+    page.line(&format!("{indent}  {title}"))?;
+    let fields = record::soa_fields(soa);
+    let pad = fields
+        .iter()
+        .map(|(_, v, _)| v.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (field, value, meaning) in fields {
+        let line = format!(
+            "{indent}    {}  {}  {}",
+            page.paint(&format!("{field:<7}"), Tone::Strong),
+            for_tty(&format!("{value:<pad$}")),
+            for_tty(&meaning)
+        );
+        page.hang(
+            &line,
+            &format!("{indent}    {}", " ".repeat(7 + 2 + pad + 2)),
+        )?;
+    }
+    Ok(())
+}
+
+fn summary(page: &mut Page<'_>, t: &Trace, explain: bool) -> io::Result<()> {
     let end = said::end(t);
     let rcode = said::end_rcode(t);
     let head = format!(
@@ -344,15 +445,61 @@ fn summary(page: &mut Page<'_>, t: &Trace) -> io::Result<()> {
         page.line(&format!("  {text}"))?;
     }
     if let dnscope::trace::End::NxDomain(n) | dnscope::trace::End::NoData(n) = &t.end {
-        page.line(&format!("  {}", said::negative(n)))?;
+        negative(page, n, "")?;
     }
-    let cuts: Vec<String> = t.zone_cuts.iter().map(present::name).collect();
-    let text = format!(
-        "{} {}",
-        page.paint("Zone cuts:", Tone::Strong),
-        cuts.join(" → ")
-    );
-    page.hang(&text, "    ")?;
+    let paths = t.cut_paths();
+    if paths.len() > 1 {
+        let title = page.paint("Zone cuts, one path per name of the chain:", Tone::Strong);
+        page.line(&title)?;
+        let pad = paths
+            .iter()
+            .map(|p| present::name(&p.name).chars().count())
+            .max()
+            .unwrap_or(0);
+        for p in &paths {
+            let name = format!("{:<pad$}", present::name(&p.name));
+            let text = format!("  {}  {}", for_tty(&name), said::cut_path(p));
+            page.hang(&text, &format!("  {}  ", " ".repeat(pad)))?;
+        }
+    } else {
+        let cuts: Vec<String> = t.zone_cuts.iter().map(present::name).collect();
+        let text = format!(
+            "{} {}",
+            page.paint("Zone cuts:", Tone::Strong),
+            cuts.join(" → ")
+        );
+        page.hang(&text, "    ")?;
+    }
+    let cuts = t.delegations();
+    if !cuts.is_empty() {
+        let text = format!(
+            "{} {}",
+            page.paint("Delegations:", Tone::Strong),
+            said::delegations(&cuts)
+        );
+        page.hang(&text, "    ")?;
+    }
+    if let Some(g) = t.governing_ttl() {
+        let negative = matches!(
+            t.end,
+            dnscope::trace::End::NxDomain(_) | dnscope::trace::End::NoData(_)
+        );
+        let text = format!(
+            "{} {}",
+            page.paint("Cached:", Tone::Strong),
+            said::governing(&g, negative)
+        );
+        page.hang(&text, "    ")?;
+    }
     let text = format!("{} {}", page.paint("Cost:", Tone::Strong), said::cost(t));
-    page.line(&text)
+    page.hang(&text, "    ")?;
+    if explain {
+        let text = format!(
+            "  {} {}",
+            page.paint("↳", Tone::Dim),
+            for_tty(&said::cost_reading(t))
+        );
+        page.hang(&text, "    ")?;
+    }
+    Ok(())
 }

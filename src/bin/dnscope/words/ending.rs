@@ -2,7 +2,9 @@
 //! server did, what each NS lookup found), limits, and glueless cycles spelled out.
 
 use dnscope::present::{Shown, name};
-use dnscope::trace::{Attempt, Cycle, End, Failure, Limit, NsLookup, NsLookupError, Trace};
+use dnscope::trace::{
+    Attempt, Cycle, End, Failure, Limit, NameServer, NsLookup, NsLookupError, Trace,
+};
 use dnscope::wire::rtype_name;
 use hickory_proto::rr::{Name, RData, Record};
 
@@ -139,9 +141,14 @@ pub fn failure_detail(t: &Trace, zone: &Name, f: &Failure) -> String {
 
 /// A server as `name (address)`, or its address alone.
 pub fn who(a: &Attempt) -> String {
-    match &a.ns.name {
-        Some(n) => format!("{} ({})", n.wire(), a.ns.addr.ip()),
-        None => a.ns.addr.to_string(),
+    server(&a.ns)
+}
+
+/// A name server as `name (address)`, or its address alone.
+pub fn server(ns: &NameServer) -> String {
+    match &ns.name {
+        Some(n) => format!("{} ({})", n.wire(), ns.addr.ip()),
+        None => ns.addr.to_string(),
     }
 }
 

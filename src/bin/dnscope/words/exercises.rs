@@ -263,18 +263,12 @@ fn glueless(t: &Trace, out: &mut Vec<String>) {
     let Some((index, step)) = t.main_steps().find(|(_, s)| !s.ns_lookups.is_empty()) else {
         return;
     };
-    if let Some(r) = t.delegation_of(&step.zone) {
-        let names: Vec<String> = r.ns.iter().map(|(n, _)| n.to_string()).collect();
-        out.push(format!(
-            "The servers of {} refer to {} with NS {} and {} glue record(s): the names lie outside the zone.",
-            t.zone_cuts
-                .get(t.zone_cuts.len().saturating_sub(2))
-                .map(dnscope::present::name)
-                .unwrap_or_default(),
-            r.zone.wire(),
-            names.join(", "),
-            r.glue.len()
-        ));
+    // The referral's own sentence, as `trace --explain` words it.
+    let referral = t.main_steps().find(|(_, s)| {
+        matches!(s.verdict(), Some(dnscope::trace::Verdict::Referral(r)) if r.zone == step.zone)
+    });
+    if let Some(sentence) = referral.and_then(|(i, _)| trace::reading(t, i)) {
+        out.push(sentence);
     }
     for l in &step.ns_lookups {
         match &l.result {
@@ -285,8 +279,13 @@ fn glueless(t: &Trace, out: &mut Vec<String>) {
                     .map(|(_, s)| dnscope::present::name(&s.zone))
                     .collect();
                 out.push(format!(
-                    "{} had to be looked up first: {} -> {}.",
+                    "{} {}: {} -> {}.",
                     l.ns.wire(),
+                    if l.needed {
+                        "had to be looked up first"
+                    } else {
+                        "was looked up only to show that server too"
+                    },
                     path.join(" -> "),
                     ips.iter()
                         .map(ToString::to_string)

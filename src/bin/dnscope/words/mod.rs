@@ -22,6 +22,7 @@ mod ending;
 pub mod exercises;
 pub mod idn;
 pub mod query;
+mod reading;
 pub mod record;
 pub mod scenario;
 pub mod trace;

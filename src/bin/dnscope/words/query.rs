@@ -38,11 +38,55 @@ pub fn no_response(e: &WireError) -> Said {
 /// A UDP answer with TC=1 that was asked again over TCP.
 pub fn truncated(t: &Truncated) -> String {
     format!(
-        "the UDP answer had TC=1 ({} bytes, {} records, {}): asked again over TCP",
+        "the UDP answer was truncated (TC): it did not fit in the {} bytes dnscope offered, so dnscope asked again over TCP (the truncated reply: {} bytes, {} records, {})",
+        t.offered,
         t.bytes,
         t.records,
         ms(t.rtt)
     )
+}
+
+/// With `--explain`: what each header flag that is set means.
+pub fn flags_reading(m: &hickory_proto::op::Message) -> String {
+    let h = &m.metadata;
+    let mut out = Vec::new();
+    if h.message_type == hickory_proto::op::MessageType::Response {
+        out.push("qr = this is a response");
+    }
+    for (on, text) in [
+        (
+            h.authoritative,
+            "aa = authoritative answer: the server holds the zone itself",
+        ),
+        (
+            h.truncation,
+            "tc = truncated: the reply did not fit and records are missing",
+        ),
+        (
+            h.recursion_desired,
+            "rd = recursion desired: the question asked the server to resolve it fully (copied back)",
+        ),
+        (
+            h.recursion_available,
+            "ra = recursion available: the server resolves names for its clients",
+        ),
+        (
+            h.authentic_data,
+            "ad = authenticated data: the server validated the answer with DNSSEC",
+        ),
+        (
+            h.checking_disabled,
+            "cd = checking disabled: DNSSEC validation was not asked for",
+        ),
+    ] {
+        if on {
+            out.push(text);
+        }
+    }
+    if !h.recursion_available && h.message_type == hickory_proto::op::MessageType::Response {
+        out.push("no ra: the server does not resolve names for you (an authoritative-only server)");
+    }
+    format!("flags: {}.", out.join("; "))
 }
 
 /// A TC=1 answer shown as it came (`--no-tcp-fallback`).

@@ -5,6 +5,122 @@ use dnscope::present::Shown;
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
+/// An SOA's fields one by one (`--explain` under a negative answer): `(field, value, what it
+/// means)`, the meanings from the `explain SOA` catalogue so both say the same.
+pub fn soa_fields(soa: &Record) -> Vec<(&'static str, String, String)> {
+    let RData::SOA(s) = &soa.data else {
+        return Vec::new();
+    };
+    let meaning = |field: &str| -> String {
+        super::catalog::type_doc("SOA")
+            .and_then(|d| d.fields.iter().find(|(f, _)| *f == field))
+            .map(|(_, m)| (*m).to_string())
+            .unwrap_or_default()
+    };
+    let secs = |v: i64| format!("{v} ({})", super::human_ttl(u32::try_from(v).unwrap_or(0)));
+    vec![
+        ("MNAME", s.mname.wire().to_string(), meaning("MNAME")),
+        (
+            "RNAME",
+            s.rname.wire().to_string(),
+            format!("the contact: {}", mailbox(&s.rname)),
+        ),
+        ("SERIAL", s.serial.to_string(), meaning("SERIAL")),
+        ("REFRESH", secs(i64::from(s.refresh)), meaning("REFRESH")),
+        ("RETRY", secs(i64::from(s.retry)), meaning("RETRY")),
+        ("EXPIRE", secs(i64::from(s.expire)), meaning("EXPIRE")),
+        (
+            "MINIMUM",
+            secs(i64::from(s.minimum)),
+            format!(
+                "the negative-caching TTL: NXDOMAIN/NODATA may be cached for min(SOA TTL {}, MINIMUM {}) = {} s (RFC 2308 §5)",
+                soa.ttl,
+                s.minimum,
+                soa.ttl.min(s.minimum)
+            ),
+        ),
+    ]
+}
+
+/// The readings of a set of records, one line each, except that the MX records of one name
+/// are read together: which is preferred and which are the backups.
+pub fn readings(records: &[Record]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut done: Vec<&Name> = Vec::new();
+    for r in records {
+        let RData::MX(_) = &r.data else {
+            out.push(reading(r));
+            continue;
+        };
+        if done.contains(&&r.name) {
+            continue;
+        }
+        done.push(&r.name);
+        let set: Vec<(&Record, u16, &Name)> = records
+            .iter()
+            .filter(|x| x.name == r.name)
+            .filter_map(|x| match &x.data {
+                RData::MX(mx) => Some((x, mx.preference, &mx.exchange)),
+                _ => None,
+            })
+            .collect();
+        match mx_set(&set) {
+            Some(text) => out.push(text),
+            None => out.push(reading(r)),
+        }
+    }
+    out
+}
+
+/// The MX records of one name in one sentence.
+fn mx_set(set: &[(&Record, u16, &Name)]) -> Option<String> {
+    let (first, _, _) = set.first()?;
+    let owner = present::name(&first.name);
+    if let [(r, p, exchange)] = set {
+        return Some(format!(
+            "mail for {owner} goes to {}, preference {p}: the only MX record, so there is no backup; kept in caches up to {} s",
+            exchange.wire(),
+            r.ttl
+        ));
+    }
+    let best = set.iter().map(|(_, p, _)| *p).min()?;
+    let names = |want: &dyn Fn(u16) -> bool| -> Vec<String> {
+        let mut v: Vec<(u16, String)> = set
+            .iter()
+            .filter(|(_, p, _)| want(*p))
+            .map(|(_, p, n)| (*p, format!("{} ({p})", n.wire())))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, s)| s).collect()
+    };
+    let preferred = names(&|p| p == best);
+    let backups = names(&|p| p != best);
+    let ttl = set.iter().map(|(r, _, _)| r.ttl).min().unwrap_or(0);
+    let head = if preferred.len() == 1 {
+        format!(
+            "mail for {owner} goes to {}: the lowest preference number, so it is preferred",
+            preferred.join(", ")
+        )
+    } else {
+        format!(
+            "mail for {owner} goes to {}: they share the lowest preference number, so senders spread mail among them",
+            preferred.join(", ")
+        )
+    };
+    let tail = if backups.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the other{} {} backup{}, tried in order of number when the preferred cannot be reached: {}",
+            if backups.len() == 1 { "" } else { "s" },
+            if backups.len() == 1 { "is a" } else { "are" },
+            if backups.len() == 1 { "" } else { "s" },
+            backups.join(", ")
+        )
+    };
+    Some(format!("{head}{tail}; kept in caches up to {ttl} s"))
+}
+
 /// A one-line reading of a record's fields, in plain words.
 pub fn reading(r: &Record) -> String {
     let owner = dnscope::present::name(&r.name);
@@ -26,7 +142,7 @@ pub fn reading(r: &Record) -> String {
             p.0.wire()
         ),
         RData::MX(mx) => format!(
-            "mail for {owner} goes to {}, preference {}: lower is tried first",
+            "mail for {owner} goes to {}, preference {} (the lowest number among the MX records is preferred; higher ones are backups)",
             mx.exchange.wire(),
             mx.preference
         ),
@@ -53,15 +169,37 @@ pub fn reading(r: &Record) -> String {
         RData::TXT(_) => format!("free text attached to {owner}: {data}"),
         RData::CAA(_) => {
             let parts: Vec<&str> = data.splitn(3, ' ').collect();
-            match parts.as_slice() {
-                [_, "issue", v] => format!("only the CA {v} may issue certificates for {owner}"),
-                [_, "issuewild", v] => {
-                    format!("only the CA {v} may issue wildcard certificates for {owner}")
+            let rule = match parts.as_slice() {
+                [_, "issue", v] if v.trim_matches('"').starts_with(';') => {
+                    format!("tag issue: no CA may issue certificates for {owner}")
                 }
-                [_, "iodef", v] => format!(
-                    "CAs report certificate requests that break the policy for {owner} to {v}"
+                [_, "issue", v] => {
+                    format!("tag issue: only the CA {v} may issue certificates for {owner}")
+                }
+                [_, "issuewild", v] => format!(
+                    "tag issuewild: only the CA {v} may issue wildcard certificates (*.{owner})"
                 ),
+                [_, "iodef", v] => format!(
+                    "tag iodef: CAs report certificate requests that break the policy for {owner} to {v}"
+                ),
+                [_, tag, v] => {
+                    format!("tag {tag} (value {v}): a certificate-authority rule for {owner}")
+                }
                 _ => format!("a certificate-authority rule for {owner}: {data}"),
+            };
+            let flag = match parts.first().and_then(|f| f.parse::<u8>().ok()) {
+                Some(f) if f & 128 != 0 => format!(
+                    "flag {f}: critical (a CA that does not understand this tag must not issue)"
+                ),
+                Some(f) => format!(
+                    "flag {f}: not critical (a CA that does not understand this tag may ignore it; 128 would make it critical)"
+                ),
+                None => String::new(),
+            };
+            if flag.is_empty() {
+                rule
+            } else {
+                format!("{rule}; {flag}")
             }
         }
         RData::HTTPS(_) | RData::SVCB(_) => svcb(&owner, &data),
@@ -167,7 +305,32 @@ mod tests {
         );
         assert_eq!(
             reading(&mx),
-            "mail for shop.test. goes to mail.shop.test., preference 10: lower is tried first; kept in caches up to 3600 s"
+            "mail for shop.test. goes to mail.shop.test., preference 10 (the lowest number among the MX records is preferred; higher ones are backups); kept in caches up to 3600 s"
+        );
+        // Read as a set: the preferred one and the backups, by name.
+        let backup = Record::from_rdata(
+            n("shop.test."),
+            600,
+            RData::MX(MX::new(20, n("backup.shop.test."))),
+        );
+        let also = Record::from_rdata(
+            n("shop.test."),
+            3600,
+            RData::MX(MX::new(30, n("last.shop.test."))),
+        );
+        assert_eq!(
+            readings(&[backup.clone(), mx.clone(), also]),
+            [
+                "mail for shop.test. goes to mail.shop.test. (10): the lowest preference number, so it is preferred; the others are backups, tried in order of number when the preferred cannot be reached: backup.shop.test. (20), last.shop.test. (30); kept in caches up to 600 s"
+            ]
+        );
+        let twin = Record::from_rdata(
+            n("shop.test."),
+            3600,
+            RData::MX(MX::new(10, n("mail2.shop.test."))),
+        );
+        assert!(
+            readings(&[mx.clone(), twin])[0].contains("they share the lowest preference number")
         );
         let soa = Record::from_rdata(
             n("shop.test."),

@@ -4,8 +4,8 @@
 
 use dnscope::present::{self, Shown, for_tty, name};
 use dnscope::trace::{
-    Attempt, AttemptStatus, BadReason, LameReason, Negative, Purpose, StartFrom, Step, Trace,
-    Verdict,
+    Attempt, AttemptStatus, BadReason, CutPath, Governing, LameReason, Negative, NsLookup, Purpose,
+    StartFrom, Step, TldCuts, Trace, Verdict,
 };
 use dnscope::wire::{WireError, rtype_name};
 use hickory_proto::rr::{Name, RData, Record};
@@ -13,6 +13,9 @@ use hickory_proto::rr::{Name, RData, Record};
 pub use super::ending::{
     and_more, end, end_rcode, failure_detail, failure_kind, limit, lookup_groups, ns_lookup_error,
     repeated_lookups,
+};
+pub use super::reading::{
+    cost_reading, glue_cell, legend, ns_mismatch, reading, truncation_reading,
 };
 use super::{Mood, Said, human_ttl, ms, plural};
 
@@ -25,10 +28,28 @@ pub fn attempt(a: &Attempt, step: &Step) -> Said {
         }
         (AttemptStatus::Abandoned(w), _) => Said::new(
             "no_reply",
-            format!("no reply in {} (trace moved on)", ms(*w)),
+            if step.chosen_attempt().is_some_and(Attempt::is_usable) {
+                format!(
+                    "no reply within {}, by when another server had answered; not waited for further",
+                    ms(*w)
+                )
+            } else {
+                format!(
+                    "no reply within {}, when the trace ended; not waited for further",
+                    ms(*w)
+                )
+            },
             Mood::Bad,
         ),
         (AttemptStatus::Done(Err(e)), _) => wire_error(e),
+        (AttemptStatus::Done(Ok(x)), Some(v)) if x.truncated.is_some() => {
+            let said = verdict(v, step);
+            Said::new(
+                said.kind,
+                format!("{} (over TCP: the UDP reply was truncated)", said.text),
+                said.mood,
+            )
+        }
         (AttemptStatus::Done(Ok(_)), Some(v)) => verdict(v, step),
         (AttemptStatus::Done(Ok(_)), None) => Said::new("response", "response", Mood::Quiet),
     }
@@ -233,17 +254,30 @@ pub fn purpose_kind(p: &Purpose) -> &'static str {
     }
 }
 
-/// Before the NS lookups of a glueless step.
+/// Before the NS lookups of a glueless step (printed before the step they make possible).
 pub fn glueless_intro(s: &Step) -> Option<String> {
     if s.ns_lookups.is_empty() {
         return None;
     }
-    let names: Vec<String> = s.ns_lookups.iter().map(|l| name(&l.ns)).collect();
+    let names: Vec<Name> = s.ns_lookups.iter().map(|l| l.ns.clone()).collect();
     Some(format!(
-        "no glue for {}: looking up {} (the first that works is used; the rest only to show them)",
+        "Before the servers of {} can be asked: their names came without addresses (no glue), so {} looked up first:",
         s.zone.wire(),
-        names.join(", ")
+        if names.len() == 1 {
+            format!("{} is", super::names(&names))
+        } else {
+            format!("{} are", super::names(&names))
+        }
     ))
+}
+
+/// Why an NS lookup ran: the step needed it, or only to show that server too.
+pub fn lookup_role(l: &NsLookup) -> &'static str {
+    if l.needed {
+        "needed to go on"
+    } else {
+        "only to show this server too: looked up after the step had its answer"
+    }
 }
 
 /// The glueless NS names that were not looked up.
@@ -275,11 +309,87 @@ pub fn cname_leaves(target: &Name) -> String {
 
 /// What the trace cost.
 pub fn cost(t: &Trace) -> String {
+    let checks = if t.checks > 0 {
+        format!(" (+{} to check the zones' own NS sets)", t.checks)
+    } else {
+        String::new()
+    };
+    let waited = if t.wall > t.elapsed + std::time::Duration::from_micros(500) {
+        format!("; {} in all with the wait for slower servers", ms(t.wall))
+    } else {
+        String::new()
+    };
     format!(
-        "{} queries, {} in all, cold best path {}",
+        "{} queries{checks}; outcome after {}{waited}; cold best path {}",
         t.queries,
         ms(t.elapsed),
         ms(t.cold_best_path)
+    )
+}
+
+/// The zone-cut path of one name of the chain: the zones joined by arrows, and which of them
+/// were known from before (not asked again for this name).
+pub fn cut_path(p: &CutPath) -> String {
+    let zones: Vec<String> = p.zones.iter().map(present::name).collect();
+    let path = zones.join(" → ");
+    if p.known >= p.zones.len() && !p.zones.is_empty() {
+        format!("{path}  (answered with the name before it)")
+    } else if p.known > 0 {
+        format!(
+            "{path}  ({} known from before)",
+            zones[..p.known].join(", ")
+        )
+    } else {
+        path
+    }
+}
+
+/// The delegations crossed, counted: every zone cut below the root, grouped by TLD.
+pub fn delegations(cuts: &[TldCuts]) -> String {
+    let total: usize = cuts.iter().map(TldCuts::count).sum();
+    let each: Vec<String> = cuts
+        .iter()
+        .map(|t| {
+            if t.below.is_empty() {
+                format!("{} (none below it)", t.tld.wire())
+            } else {
+                format!(
+                    "{} and {} below it ({})",
+                    t.tld.wire(),
+                    t.below.len(),
+                    super::names(&t.below)
+                )
+            }
+        })
+        .collect();
+    format!(
+        "{total} zone cut{} below the root: {}",
+        plural(total),
+        each.join("; ")
+    )
+}
+
+/// How long the whole answer can stay cached: the smallest TTL along the chain.
+pub fn governing(g: &Governing, negative: bool) -> String {
+    let (what, what_bare) = if negative {
+        ("the negative answer", "negative answer")
+    } else {
+        ("the answer", "answer")
+    };
+    if g.of <= 1 {
+        return format!("{what} for up to {} s ({})", g.ttl, human_ttl(g.ttl));
+    }
+    format!(
+        "the whole {what_bare} for at most {} s ({}), the smallest TTL of the {} record sets along the chain ({} {}); each link is fetched again when its own TTL runs out",
+        g.ttl,
+        human_ttl(g.ttl),
+        g.of,
+        g.name.wire(),
+        if g.rtype == hickory_proto::rr::RecordType::SOA {
+            "SOA, the negative TTL".to_string()
+        } else {
+            rtype_name(g.rtype)
+        }
     )
 }
 
@@ -296,124 +406,24 @@ pub fn record_line(r: &Record) -> String {
 }
 
 /// A negative answer's SOA and how long it may be cached.
-pub fn negative(n: &Negative) -> String {
+pub fn negative(n: &Negative) -> Vec<String> {
     match (&n.soa, n.ttl) {
         (Some(soa), Some(ttl)) => {
             let minimum = match &soa.data {
                 RData::SOA(s) => s.minimum,
                 _ => 0,
             };
-            format!(
-                "SOA {} {}; resolvers cache this negative answer for {ttl} s ({}) = min(SOA TTL {}, SOA MINIMUM {minimum}) (RFC 2308 §5)",
-                soa.name.wire(),
-                for_tty(&present::rdata(&soa.data)),
-                human_ttl(ttl),
-                soa.ttl
-            )
+            vec![
+                record_line(soa),
+                format!(
+                    "resolvers cache this negative answer for {ttl} s ({}) = min(SOA TTL {}, SOA MINIMUM {minimum}) (RFC 2308 §5)",
+                    human_ttl(ttl),
+                    soa.ttl
+                ),
+            ]
         }
-        _ => "no SOA in the authority section: resolvers cannot tell how long to cache this (RFC 2308 §5)".to_string(),
+        _ => vec!["no SOA in the authority section: resolvers cannot tell how long to cache this (RFC 2308 §5)".to_string()],
     }
-}
-
-/// A sentence saying what happened at a step of a trace, and why (`--explain`).
-pub fn reading(t: &Trace, index: usize) -> Option<String> {
-    let s: &Step = t.steps.get(index)?;
-    let who = if s.zone.is_root() {
-        "The root".to_string()
-    } else {
-        format!("The servers of {}", s.zone.wire())
-    };
-    let purpose = match &s.purpose {
-        Purpose::Resolve => String::new(),
-        Purpose::NsAddress { for_zone } => format!(
-            " (this lookup only finds the address of a server of {}, whose delegation came without glue)",
-            for_zone.wire()
-        ),
-    };
-    let text = match s.verdict() {
-        Some(Verdict::Referral(r)) => {
-            let n = r.ns.len();
-            let with_glue = r
-                .ns
-                .iter()
-                .filter(|(ns, _)| r.glue.iter().any(|g| g.name.to_lowercase() == *ns))
-                .count();
-            let root = s.zone.is_root();
-            let (subject, give, refer) = if root {
-                ("it", "gives", "refers")
-            } else {
-                ("they", "give", "refer")
-            };
-            let (their, addresses, names_lie, those) = if n == 1 {
-                ("its", "address", "its name lies", "that name")
-            } else {
-                ("their", "addresses", "their names lie", "those names")
-            };
-            let glue = if with_glue == n {
-                format!("and {give} {their} {addresses} (glue), so no extra lookup is needed")
-            } else if with_glue == 0 {
-                format!(
-                    "but cannot give {their} {addresses} ({names_lie} outside the zone: no glue), so {those} must be looked up first"
-                )
-            } else {
-                format!("and {give} the addresses of {with_glue} of them (glue)")
-            };
-            format!(
-                "{who} do{} not hold {} itself; {subject} {refer} you to the {n} server{} of {} {glue}.",
-                if root { "es" } else { "" },
-                s.qname.wire(),
-                plural(n),
-                r.zone.wire()
-            )
-        }
-        Some(Verdict::Answer { cnames, records }) => {
-            let chain = if cnames.is_empty() {
-                String::new()
-            } else {
-                format!(" after following {} alias(es) inside the zone", cnames.len())
-            };
-            format!(
-                "{who} hold{} {} (AA flag: authoritative) and answer{chain}: {} record{}.",
-                if s.zone.is_root() { "s" } else { "" },
-                s.qname.wire(),
-                records.len(),
-                plural(records.len())
-            )
-        }
-        Some(Verdict::Cname { target, .. }) => format!(
-            "{} is an alias for {target}, which is not in {}: the lookup continues from the closest zone already known for {target}.",
-            s.qname.wire(),
-            s.zone.wire(),
-            target = target.wire()
-        ),
-        Some(Verdict::NxDomain(n)) => format!(
-            "{who} say {} does not exist (NXDOMAIN){}.",
-            s.qname.wire(),
-            n.ttl
-                .map(|t| format!("; resolvers may remember that for {t} s (the smaller of the SOA's TTL and MINIMUM, RFC 2308)"))
-                .unwrap_or_default()
-        ),
-        Some(Verdict::NoData(n)) => format!(
-            "{} exists but has no {} record (NODATA){}.",
-            s.qname.wire(),
-            rtype_name(s.qtype),
-            n.ttl
-                .map(|t| format!("; resolvers may remember that for {t} s (RFC 2308)"))
-                .unwrap_or_default()
-        ),
-        _ => {
-            if s.attempts.is_empty() {
-                format!("No server of {} could be asked.", s.zone.wire())
-            } else {
-                format!(
-                    "None of the {} server(s) of {} asked gave a usable answer, so the lookup cannot go on from here.",
-                    s.attempts.len(),
-                    s.zone.wire()
-                )
-            }
-        }
-    };
-    Some(format!("{text}{purpose}"))
 }
 
 #[cfg(test)]
@@ -443,6 +453,7 @@ mod tests {
             started: Duration::ZERO,
             elapsed: Duration::ZERO,
             done: true,
+            zone_ns: Vec::new(),
         }
     }
 
@@ -510,7 +521,9 @@ mod tests {
             answer: Vec::new(),
             zone_cuts: Vec::new(),
             queries: 0,
+            checks: 0,
             elapsed: Duration::ZERO,
+            wall: Duration::ZERO,
             cold_best_path: Duration::ZERO,
         }
     }

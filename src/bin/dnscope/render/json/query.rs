@@ -52,6 +52,8 @@ struct TruncatedDoc {
     rtt_ms: f64,
     bytes: usize,
     records: usize,
+    /// The UDP size dnscope offered (its EDNS payload size, or 512 without EDNS).
+    offered_bytes: u16,
 }
 
 #[derive(Serialize)]
@@ -176,6 +178,7 @@ fn exchange(server: ServerDoc, x: &Exchange, explain: bool) -> ResponseDoc {
             rtt_ms: millis(t.rtt),
             bytes: t.bytes,
             records: t.records,
+            offered_bytes: t.offered,
         }),
         ignored: x.ignored.clone(),
         header: Some(header(m)),

@@ -32,8 +32,19 @@ pub struct TraceDoc {
     zone_cuts: Vec<String>,
     steps: Vec<StepDoc>,
     hops: Vec<HopDoc>,
+    /// One zone-cut path per name of the CNAME chain.
+    cut_paths: Vec<CutPathDoc>,
+    /// The delegations crossed (zone cuts below the root), per top-level domain.
+    delegations: DelegationsDoc,
+    /// The smallest TTL along the chain: how long the whole answer can stay cached.
+    governing_ttl: Option<GoverningDoc>,
     queries: usize,
+    /// Queries sent only to check each zone's own NS set.
+    check_queries: usize,
+    /// Until the outcome was known: the critical path.
     elapsed_ms: f64,
+    /// Until the trace returned, the short wait for servers that lost the race included.
+    wall_ms: f64,
     cold_best_path_ms: f64,
 }
 
@@ -85,6 +96,9 @@ struct NsLookupDoc {
     addresses: Vec<String>,
     error: Option<String>,
     elapsed_ms: f64,
+    /// The step waited for this lookup; false: done after the step was decided, only to
+    /// show that server too.
+    needed: bool,
 }
 
 #[derive(Serialize)]
@@ -107,6 +121,48 @@ struct StepDoc {
     /// With `--explain`: the step in plain words.
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<String>,
+    /// At a zone cut of the main resolution: the zone's own NS set as each server gave it.
+    zone_ns: Vec<ZoneNsDoc>,
+    /// Where that disagrees with the parent's delegation (or the servers among themselves).
+    ns_mismatch: Option<super::SaidDoc>,
+}
+
+#[derive(Serialize)]
+struct CutPathDoc {
+    name: String,
+    zones: Vec<String>,
+    /// How many leading zones were known from an earlier name and not asked again.
+    known: usize,
+}
+
+#[derive(Serialize)]
+struct DelegationsDoc {
+    count: usize,
+    per_tld: Vec<TldDoc>,
+}
+
+#[derive(Serialize)]
+struct TldDoc {
+    tld: String,
+    below: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct GoverningDoc {
+    ttl: u32,
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    /// How many RRsets along the chain were considered.
+    of: usize,
+}
+
+#[derive(Serialize)]
+struct ZoneNsDoc {
+    server: Option<String>,
+    address: String,
+    /// The NS names, or null when no usable answer came.
+    ns: Option<Vec<String>>,
 }
 
 #[derive(Serialize)]
@@ -223,10 +279,24 @@ pub fn document(t: &Trace, explain: bool) -> TraceDoc {
                         .unwrap_or_default(),
                     error: l.result.as_ref().err().map(said::ns_lookup_error),
                     elapsed_ms: millis(l.elapsed),
+                    needed: l.needed,
                 })
                 .collect(),
             unresolved_ns: s.unresolved.iter().map(dnscope::present::name).collect(),
             explanation: if explain { said::reading(t, i) } else { None },
+            zone_ns: s
+                .zone_ns
+                .iter()
+                .map(|z| ZoneNsDoc {
+                    server: z.server.name.as_ref().map(present::name),
+                    address: z.server.addr.ip().to_string(),
+                    ns: z
+                        .names
+                        .as_ref()
+                        .map(|n| n.iter().map(present::name).collect()),
+                })
+                .collect(),
+            ns_mismatch: said::ns_mismatch(t, i).map(Into::into),
         })
         .collect();
     let mut hops = Vec::new();
@@ -297,8 +367,38 @@ pub fn document(t: &Trace, explain: bool) -> TraceDoc {
         zone_cuts: t.zone_cuts.iter().map(dnscope::present::name).collect(),
         steps,
         hops,
+        cut_paths: t
+            .cut_paths()
+            .iter()
+            .map(|p| CutPathDoc {
+                name: present::name(&p.name),
+                zones: p.zones.iter().map(present::name).collect(),
+                known: p.known,
+            })
+            .collect(),
+        delegations: {
+            let cuts = t.delegations();
+            DelegationsDoc {
+                count: cuts.iter().map(dnscope::trace::TldCuts::count).sum(),
+                per_tld: cuts
+                    .iter()
+                    .map(|c| TldDoc {
+                        tld: present::name(&c.tld),
+                        below: c.below.iter().map(present::name).collect(),
+                    })
+                    .collect(),
+            }
+        },
+        governing_ttl: t.governing_ttl().map(|g| GoverningDoc {
+            ttl: g.ttl,
+            name: present::name(&g.name),
+            rtype: rtype_name(g.rtype),
+            of: g.of,
+        }),
         queries: t.queries,
+        check_queries: t.checks,
         elapsed_ms: millis(t.elapsed),
+        wall_ms: millis(t.wall),
         cold_best_path_ms: millis(t.cold_best_path),
     }
 }
