@@ -210,7 +210,11 @@ fn glue_reading(r: &Referral, parent: &Name) -> String {
             "{} {} outside {child}, the zone being delegated, but inside {parent}: its servers could have sent {} as sibling glue (RFC 9471 leaves that optional) and did not, so {} must be looked up first",
             super::names(&could),
             lie(&could),
-            address(&could),
+            if could.len() == 1 {
+                "the address"
+            } else {
+                "the addresses"
+            },
             it(&could)
         ));
     }
@@ -330,4 +334,48 @@ pub fn reading(t: &Trace, index: usize) -> Option<String> {
         }
     };
     Some(format!("{text}{purpose}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_proto::rr::rdata::A;
+    use hickory_proto::rr::{RData, Record};
+
+    fn n(s: &str) -> Name {
+        Name::from_ascii(s).expect("name")
+    }
+
+    /// arpa. delegates in-addr.arpa. to names under arpa. (RFC 9471's example).
+    fn referral(glue: &[&str]) -> Referral {
+        Referral {
+            zone: n("in-addr.arpa."),
+            ns: vec![(n("a.in-addr-servers.arpa."), 172_800)],
+            glue: glue
+                .iter()
+                .map(|g| Record::from_rdata(n(g), 172_800, RData::A(A::new(127, 0, 0, 1))))
+                .collect(),
+            ignored_glue: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn glue_is_worded_relative_to_the_zone_being_delegated() {
+        let parent = n("arpa.");
+        let missing = glue_reading(&referral(&[]), &parent);
+        assert_eq!(
+            missing,
+            ": a.in-addr-servers.arpa. lies outside in-addr.arpa., the zone being delegated, but inside arpa.: its servers could have sent the address as sibling glue (RFC 9471 leaves that optional) and did not, so it must be looked up first"
+        );
+        let sent = glue_reading(&referral(&["a.in-addr-servers.arpa."]), &parent);
+        assert!(
+            sent.starts_with(" and give its address (glue), so no extra lookup is needed; a.in-addr-servers.arpa. lies outside in-addr.arpa., the zone being delegated, but inside arpa., so its servers could send that address too (sibling glue, RFC 9471)"),
+            "{sent}"
+        );
+        let r = referral(&[]);
+        assert_eq!(
+            glue_cell(Glue::MissingSibling, &r, &n("a.in-addr-servers.arpa.")),
+            "no glue (sibling glue could have been sent: looked up)"
+        );
+    }
 }
