@@ -136,6 +136,19 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
                 && mine != top
             {
                 s.status = Status::Lagging;
+                // Resolvers sent to it can fetch its old data at any moment, whether or not
+                // one of those asked happened to: that bounds the worst case by itself.
+                if reached(&s.label)
+                    && let Some(ttl) = s.ttl
+                {
+                    worst.consider(
+                        ttl,
+                        WorstSource::StillServed {
+                            server: s.label.clone(),
+                            ttl,
+                        },
+                    );
+                }
                 findings.push(lagging(
                     s,
                     mine,

@@ -408,6 +408,36 @@ fn a_fresh_copy_from_a_lagging_secondary_is_not_an_old_cache() {
 }
 
 #[test]
+fn a_lagging_secondary_resolvers_reach_bounds_the_worst_case_even_when_none_was_sent_there() {
+    // Every resolver asked happened to pick the primary: the old data is still out there.
+    let obs = [
+        resolver("isp-a", 1, Some(answer(vec![a(20, 300)], false))),
+        auth("ns1", 10, answer(vec![a(20, 300)], true), 2),
+        auth("ns2", 11, answer(vec![a(10, 300)], true), 1),
+    ];
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
+    assert!(c.findings.iter().any(|f| matches!(
+        f,
+        Finding::WorstCase {
+            old_ttl: 300,
+            secondary_refresh: Some(_),
+            ..
+        }
+    )));
+    // Hidden from resolvers, the same secondary bounds nothing.
+    let context = Context {
+        changed_at: None,
+        hidden: vec!["ns2".to_string()],
+    };
+    let c = analyze(&www(), RecordType::A, &obs, &context);
+    assert!(
+        !c.findings
+            .iter()
+            .any(|f| matches!(f, Finding::WorstCase { .. }))
+    );
+}
+
+#[test]
 fn a_secondary_resolvers_never_reach_does_not_prolong_old_answers() {
     // See: issue 12, item 16: ns2 is only in the zone's own NS set.
     let obs = [
