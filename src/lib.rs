@@ -9,6 +9,8 @@
 //! - [`system`]: the system resolvers, from `/etc/resolv.conf`.
 //! - [`query`]: the `query` engine: one question to several servers at once.
 //! - [`trace`]: the `trace` engine: iterative resolution from the root, every hop recorded.
+//! - [`dnssec`]: the chain of trust over a trace: trust anchors, signatures, NSEC/NSEC3
+//!   proofs, a verdict (secure, insecure, bogus, indeterminate) and where it was decided.
 //! - [`compare`]: the `compare` engine: resolvers and authoritative servers side by side, and
 //!   the analysis of why they differ (findings as data).
 //! - [`lab`]: the embedded lab: a DNS hierarchy served on loopback, its faults, its run-time
@@ -22,6 +24,7 @@
 //! one-line `Display` for the binary's error line.
 
 pub mod compare;
+pub mod dnssec;
 pub mod exercises;
 pub mod exit;
 pub mod lab;

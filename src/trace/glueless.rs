@@ -82,6 +82,7 @@ impl Walker {
             found_any = true;
             if ctx.depth == 0 {
                 self.clone().check_zone_ns(q, &targets);
+                self.clone().fetch_keys(zone, &targets);
             }
             let mode = Mode {
                 choose: true,

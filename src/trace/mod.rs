@@ -22,6 +22,7 @@ mod checks;
 mod classify;
 mod fanout;
 mod glueless;
+mod keys;
 mod options;
 pub mod hints;
 mod resolve;
@@ -35,6 +36,7 @@ use std::time::Duration;
 use hickory_proto::rr::{Name, Record, RecordType};
 
 pub use checks::{NsMismatch, ZoneNs};
+pub use keys::KeyFetch;
 pub use options::{Fanout, Family, NameServer, StartFrom, Stragglers, TraceOptions};
 pub use classify::{BadReason, Glue, LameReason, Negative, Referral, Verdict, classify};
 pub use summary::{CutPath, Governing, TldCuts};
@@ -388,6 +390,12 @@ pub struct Trace {
     /// Wall time until the trace returned: `elapsed` plus the short wait for servers that
     /// lost the race to report their outcome (not part of the resolution).
     pub wall: Duration,
+    /// The DNSSEC questions asked for validation (each zone's DNSKEY, missing DS RRsets).
+    pub fetches: Vec<KeyFetch>,
+    /// How long, after the outcome, the trace waited for DNSSEC answers still on their way.
+    pub keys_wait: Duration,
+    /// The DNSSEC validation, unless it was turned off (`--no-dnssec`).
+    pub dnssec: Option<crate::dnssec::Report>,
     /// The sum over the main path of the fastest usable RTT at each step, plus the NS
     /// lookups on that path: what a resolver with an empty cache must wait at least.
     pub cold_best_path: Duration,

@@ -95,6 +95,9 @@ pub struct TraceOptions {
     pub family: Family,
     /// How long to wait, once the outcome is known, for the servers that lost the race.
     pub stragglers: Stragglers,
+    /// Validate with DNSSEC from these trust anchors (None: `--no-dnssec`). Queries then
+    /// carry DO=1 and each zone's DNSKEY RRset is fetched alongside.
+    pub dnssec: Option<std::sync::Arc<crate::dnssec::Anchors>>,
 }
 
 /// What to do about queries still in flight when the outcome is known.
@@ -128,6 +131,7 @@ impl Default for TraceOptions {
             deadline: Duration::from_secs(30),
             family: Family::BOTH,
             stragglers: Stragglers::Grace,
+            dnssec: None,
         }
     }
 }

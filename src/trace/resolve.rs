@@ -82,6 +82,7 @@ impl Walker {
                     self.with_step(step, |s| s.unresolved = unresolved);
                     if ctx.depth == 0 {
                         self.clone().check_zone_ns(&q, &targets);
+                        self.clone().fetch_keys(&zone, &targets);
                     }
                     self.clone().ask(&q, targets, mode).await
                 };
@@ -110,6 +111,9 @@ impl Walker {
                             }));
                         }
                         self.lock().cache.learn_referral(&r);
+                        if ctx.depth == 0 {
+                            self.clone().fetch_ds_if_missing(step, &r.zone);
+                        }
                         zone = r.zone;
                     }
                     Verdict::Answer { cnames, records } => {

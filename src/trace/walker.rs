@@ -27,6 +27,12 @@ pub(super) struct State {
     /// Queries sent to check zones' own NS sets, and the zones checked.
     pub(super) checks: usize,
     pub(super) checked: Vec<Name>,
+    /// DNSSEC evidence: the answers so far, the zones whose DNSKEY (and the children whose
+    /// DS) were asked, and how many answers are still awaited.
+    pub(super) fetches: Vec<super::KeyFetch>,
+    pub(super) keys_asked: Vec<Name>,
+    pub(super) ds_asked: Vec<Name>,
+    pub(super) fetching: usize,
     /// Background lookups still running (see `glueless.rs`).
     pub(super) background: usize,
     /// Every task spawned beside the walk, aborted once the trace is reported.
@@ -100,6 +106,11 @@ pub(super) async fn run(
     live: Option<tokio::sync::watch::Sender<Live>>,
 ) -> Trace {
     let name = name.to_lowercase();
+    let mut opts = opts;
+    // Validation needs the signatures: every question carries DO=1 (RFC 3225).
+    if opts.dnssec.is_some() {
+        opts.query.dnssec_ok = true;
+    }
     let deadline = opts.deadline;
     let cache = DelegationCache::new(&opts.roots, opts.port, opts.family);
     let walker = Arc::new(Walker {
@@ -111,6 +122,10 @@ pub(super) async fn run(
             limit: None,
             checks: 0,
             checked: Vec::new(),
+            fetches: Vec::new(),
+            keys_asked: Vec::new(),
+            ds_asked: Vec::new(),
+            fetching: 0,
             background: 0,
             spawned: Vec::new(),
         }),
@@ -127,7 +142,12 @@ pub(super) async fn run(
     let elapsed = walker.t0.elapsed();
     // After a deadline the walk was dropped mid-step: its queries will never report, so
     // there is nothing to wait for.
+    let mut keys_wait = Duration::ZERO;
     if outcome.is_ok() {
+        // The DNSSEC evidence is part of the outcome: wait for it (it was asked alongside,
+        // so it is usually in already), then for the servers that lost the race.
+        walker.wait_for_keys().await;
+        keys_wait = walker.t0.elapsed().saturating_sub(elapsed);
         walker.wait_for_stragglers().await;
     }
     let mut state = walker.lock();
@@ -150,7 +170,10 @@ pub(super) async fn run(
         cuts: main_path_cuts(&steps),
         cold: Duration::ZERO,
     });
-    Trace {
+    let fetches = std::mem::take(&mut state.fetches);
+    let (queries, checks) = (state.queries, state.checks);
+    drop(state);
+    let mut trace = Trace {
         name,
         rtype,
         start: walker.opts.start.clone(),
@@ -161,12 +184,30 @@ pub(super) async fn run(
         cnames: resolution.cnames,
         answer: resolution.answer,
         zone_cuts: resolution.cuts,
-        queries: state.queries,
-        checks: state.checks,
+        queries,
+        checks,
         elapsed,
         wall: now,
         cold_best_path: resolution.cold,
+        fetches,
+        keys_wait,
+        dnssec: None,
+    };
+    if let Some(anchors) = &walker.opts.dnssec {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        // DNSSEC times are 32-bit serial numbers (RFC 4034 §3.1.5): the low 32 bits.
+        let now = (now & u64::from(u32::MAX)) as u32;
+        trace.dnssec = Some(crate::dnssec::validate(
+            &trace,
+            anchors,
+            now,
+            crate::dnssec::Limits::default(),
+        ));
     }
+    trace
 }
 
 /// The zones asked on the main path, in order, each once (used when the deadline cut the walk).

@@ -190,6 +190,9 @@ impl Partial {
             elapsed: Duration::ZERO,
             wall: Duration::ZERO,
             cold_best_path: Duration::ZERO,
+            fetches: Vec::new(),
+            keys_wait: Duration::ZERO,
+            dnssec: None,
         }
     }
 }

@@ -525,6 +525,9 @@ mod tests {
             elapsed: Duration::ZERO,
             wall: Duration::ZERO,
             cold_best_path: Duration::ZERO,
+            fetches: Vec::new(),
+            keys_wait: Duration::ZERO,
+            dnssec: None,
         }
     }
 }
