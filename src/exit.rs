@@ -22,6 +22,9 @@ pub const LIMIT: u8 = 5;
 /// Something dnscope needs from this machine is missing or unreadable: /etc/resolv.conf (when
 /// no server is given), Graphviz's `dot` (for `--format svg`).
 pub const ENV: u8 = 6;
+/// DNSSEC says the answer is bogus: a validating resolver would answer SERVFAIL
+/// (`trace`, `query --validate`). The reason is shown.
+pub const BOGUS: u8 = 7;
 /// Something failed that should not: a bug in dnscope. Please report it.
 pub const INTERNAL: u8 = 10;
 
@@ -54,6 +57,10 @@ pub const TABLE: &[(u8, &str)] = &[
     (
         ENV,
         "this machine lacks something dnscope needs: a readable /etc/resolv.conf when no server is given, Graphviz's dot for --format svg",
+    ),
+    (
+        BOGUS,
+        "trace, query --validate: the answer is DNSSEC-bogus (expired or bad signatures, a DS that matches no key …): a validating resolver would answer SERVFAIL; the reason is shown",
     ),
     (INTERNAL, "internal error (a bug in dnscope)"),
 ];

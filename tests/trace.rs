@@ -512,6 +512,13 @@ fn verbose_shows_every_response() {
         .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("-- response from 127.77.0.2"), "{text}");
-    assert!(text.contains("AUTHORITY (2)"));
+    // With DNSSEC (the default) the root's referral carries test.'s DS and its RRSIG too.
+    assert!(text.contains("AUTHORITY (4)"), "{text}");
     assert!(text.contains("ADDITIONAL (2)"));
+    let out = dnscope()
+        .args(["trace", "www.shop.test", "--lab", "-v", "--no-dnssec"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("AUTHORITY (2)"), "{text}");
 }

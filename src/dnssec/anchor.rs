@@ -168,7 +168,9 @@ impl Anchors {
                     "{} IN DNSKEY {} 3 {} {}\n",
                     z,
                     key.flags(),
-                    u8::from(hickory_proto::dnssec::PublicKey::algorithm(key.public_key())),
+                    u8::from(hickory_proto::dnssec::PublicKey::algorithm(
+                        key.public_key()
+                    )),
                     BASE64.encode(hickory_proto::dnssec::PublicKey::public_bytes(
                         key.public_key()
                     ))
@@ -245,7 +247,9 @@ fn dnskey(words: &[&str]) -> Result<DNSKEY, String> {
     let flags: u16 = number(words.first(), "DNSKEY flags")?;
     let protocol: u8 = number(words.get(1), "DNSKEY protocol")?;
     if protocol != 3 {
-        return Err(format!("the DNSKEY protocol is {protocol}, not 3 (RFC 4034 §2.1.2)"));
+        return Err(format!(
+            "the DNSKEY protocol is {protocol}, not 3 (RFC 4034 §2.1.2)"
+        ));
     }
     let alg: u8 = number(words.get(2), "DNSKEY algorithm")?;
     let b64: String = words.iter().skip(3).copied().collect();

@@ -2,11 +2,14 @@
 //! status from its parent's (the DS the parent handed down, or its proof that there is none)
 //! and its own DNSKEY RRset; then what each zone answered is checked with that zone's keys.
 
+// A bogus reason holds names (a few hundred bytes); it is the cold path, taken once.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::time::Instant;
 
-use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, DS};
 use hickory_proto::dnssec::Verifier;
+use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, DS};
 use hickory_proto::op::Message;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
@@ -14,8 +17,8 @@ use super::anchor::{Anchor, Anchors};
 use super::denial::{self, Nsec3Set, Proven};
 use super::sig::{self, Budget};
 use super::{
-    Bogus, BogusWhy, DenialProblem, DsSeen, Indeterminate, Insecure, InsecureWhy, KeySeen,
-    Limits, Report, Status, ZoneCheck,
+    Bogus, BogusWhy, DenialProblem, DsSeen, Indeterminate, Insecure, InsecureWhy, KeySeen, Limits,
+    Report, Status, ZoneCheck,
 };
 use crate::trace::{KeyFetch, Trace, Verdict};
 
@@ -48,6 +51,98 @@ pub fn validate(t: &Trace, anchors: &Anchors, now: u32, limits: Limits) -> Repor
         zones: v.zones,
         work,
         now,
+        anchors: anchors.source.clone(),
+    }
+}
+
+/// `query --validate`: check one response against the DNSKEY RRset of `zone` as the same
+/// server serves it (`keys`: its answer to "DNSKEY?", None when it gave none). The DNSKEY
+/// RRset must be signed by one of its own keys; the chain above the zone is not checked
+/// (`trace` does that), so Secure here means "the signatures verify with the zone's keys".
+pub fn validate_response(
+    response: &Message,
+    qname: &Name,
+    qtype: RecordType,
+    zone: &Name,
+    keys: Option<&Message>,
+    now: u32,
+    limits: Limits,
+) -> Report {
+    let started = Instant::now();
+    let none = Anchors::default();
+    let empty = Trace::empty(qname.clone(), qtype);
+    let mut v = Validator {
+        t: &empty,
+        anchors: &none,
+        now,
+        budget: Budget::new(limits),
+        zones: Vec::new(),
+        keys: HashMap::new(),
+    };
+    let mut check = ZoneCheck {
+        zone: zone.clone(),
+        status: Status::Secure,
+        anchored: false,
+        ds: Vec::new(),
+        keys: Vec::new(),
+        sigs: Vec::new(),
+        no_ds: None,
+    };
+    let signed = response
+        .answers
+        .iter()
+        .chain(&response.authorities)
+        .any(|r| r.record_type() == RecordType::RRSIG);
+    let key_records = keys.map(|m| m.answers.clone()).unwrap_or_default();
+    let set = sig::rrset(&key_records, zone, RecordType::DNSKEY);
+    check.status = if keys.is_none() {
+        Status::Indeterminate(Indeterminate::Unreachable {
+            zone: zone.clone(),
+            rtype: RecordType::DNSKEY,
+        })
+    } else if set.is_empty() && !signed {
+        Status::Insecure(Insecure {
+            zone: zone.clone(),
+            why: InsecureWhy::Unsigned,
+        })
+    } else if set.is_empty() {
+        bogus(zone, BogusWhy::DnskeyMissing)
+    } else {
+        let all = dnskeys(&set);
+        check.keys = key_list(&set);
+        // The keys that sign the DNSKEY RRset are taken as given (no DS is checked here).
+        let sep: Vec<DNSKEY> = all.iter().filter(|k| k.flags() & 1 == 1).cloned().collect();
+        let trusted = if sep.is_empty() { all.clone() } else { sep };
+        mark_trusted(&mut check, &trusted);
+        v.self_signed(zone, &key_records, &set, &trusted, &all, &mut check)
+    };
+    let keys_ok = check.status == Status::Secure;
+    v.zones.push(check);
+    let status = if keys_ok {
+        let nxdomain = response.metadata.response_code == hickory_proto::op::ResponseCode::NXDomain;
+        let has_data = response
+            .answers
+            .iter()
+            .any(|r| r.record_type() == qtype || r.record_type() == RecordType::CNAME);
+        let negative = if nxdomain {
+            Some(true)
+        } else if has_data {
+            None
+        } else {
+            Some(false)
+        };
+        v.message(zone, qname, qtype, response, negative)
+    } else {
+        v.zones[0].status.clone()
+    };
+    let mut work = v.budget.work;
+    work.cpu = started.elapsed();
+    Report {
+        status,
+        zones: v.zones,
+        work,
+        now,
+        anchors: "the zone's own DNSKEY RRset (the chain above it is not checked)".to_string(),
     }
 }
 
@@ -73,7 +168,10 @@ enum Keys {
 
 impl Validator<'_> {
     fn status_of(&self, zone: &Name) -> Option<&Status> {
-        self.zones.iter().find(|z| z.zone == *zone).map(|z| &z.status)
+        self.zones
+            .iter()
+            .find(|z| z.zone == *zone)
+            .map(|z| &z.status)
     }
 
     fn check_mut(&mut self, zone: &Name) -> Option<&mut ZoneCheck> {
@@ -99,10 +197,10 @@ impl Validator<'_> {
         let inherited = parent.and_then(|p| self.status_of(p)).cloned();
         check.status = if anchored {
             check.anchored = true;
-            self.from_anchor(zone, &keys, &mut check)
+            self.by_anchor(zone, &keys, &mut check)
         } else {
             match (inherited, parent) {
-                (Some(Status::Secure), Some(p)) => self.from_parent(zone, p, &keys, &mut check),
+                (Some(Status::Secure), Some(p)) => self.by_parent(zone, p, &keys, &mut check),
                 (Some(other), _) => other,
                 (None, _) => Status::Indeterminate(Indeterminate::NoAnchor),
             }
@@ -120,16 +218,23 @@ impl Validator<'_> {
                 continue;
             }
             any_reply = true;
-            if m.answers.iter().any(|r| r.record_type() == RecordType::DNSKEY) {
+            if m.answers
+                .iter()
+                .any(|r| r.record_type() == RecordType::DNSKEY)
+            {
                 return Keys::Got(m.answers.clone());
             }
         }
-        if any_reply { Keys::None } else { Keys::Unreachable }
+        if any_reply {
+            Keys::None
+        } else {
+            Keys::Unreachable
+        }
     }
 
     /// A zone with a trust anchor: its DNSKEY RRset must hold the anchored key and be signed
     /// by it.
-    fn from_anchor(&mut self, zone: &Name, keys: &Keys, check: &mut ZoneCheck) -> Status {
+    fn by_anchor(&mut self, zone: &Name, keys: &Keys, check: &mut ZoneCheck) -> Status {
         let records = match keys {
             Keys::Got(r) => r,
             Keys::None => return bogus(zone, BogusWhy::DnskeyMissing),
@@ -177,7 +282,13 @@ impl Validator<'_> {
 
     /// A zone under a secure parent: the DS the parent vouches for (or its proof that there
     /// is none), then the zone's own keys.
-    fn from_parent(&mut self, zone: &Name, parent: &Name, keys: &Keys, check: &mut ZoneCheck) -> Status {
+    fn by_parent(
+        &mut self,
+        zone: &Name,
+        parent: &Name,
+        keys: &Keys,
+        check: &mut ZoneCheck,
+    ) -> Status {
         let parent_keys = self.keys.get(parent).cloned().unwrap_or_default();
         let Some(evidence) = delegation(self.t, parent, zone) else {
             return Status::Indeterminate(Indeterminate::Unreachable {
@@ -344,7 +455,9 @@ impl Validator<'_> {
                 zone: zone.clone(),
                 why: InsecureWhy::NoDs { nsec3: false },
             }),
-            Proven::No(_) if denial::nsecs(evidence).is_empty() && denial::nsec3s(evidence).is_empty() => {
+            Proven::No(_)
+                if denial::nsecs(evidence).is_empty() && denial::nsec3s(evidence).is_empty() =>
+            {
                 bogus(parent, BogusWhy::NoDsProof)
             }
             Proven::No(problem) => bogus(
@@ -358,7 +471,12 @@ impl Validator<'_> {
     }
 
     /// Every NSEC and NSEC3 RRset in `records` must verify with the zone's keys.
-    fn denial_signed(&mut self, zone: &Name, records: &[Record], keys: &[DNSKEY]) -> Result<(), BogusWhy> {
+    fn denial_signed(
+        &mut self,
+        zone: &Name,
+        records: &[Record],
+        keys: &[DNSKEY],
+    ) -> Result<(), BogusWhy> {
         let mut owners: Vec<(Name, RecordType)> = records
             .iter()
             .filter(|r| matches!(r.record_type(), RecordType::NSEC | RecordType::NSEC3))
@@ -370,7 +488,17 @@ impl Validator<'_> {
         for (owner, rtype) in owners {
             let set = sig::rrset(records, &owner, rtype);
             let sigs = sig::rrsigs(records, &owner, rtype);
-            let out = sig::check(&owner, rtype, &set, &sigs, zone, keys, self.now, &mut self.budget, &mut seen);
+            let out = sig::check(
+                &owner,
+                rtype,
+                &set,
+                &sigs,
+                zone,
+                keys,
+                self.now,
+                &mut self.budget,
+                &mut seen,
+            );
             if let Err(why) = out {
                 if let Some(c) = self.check_mut(zone) {
                     c.sigs.extend(seen);
@@ -395,14 +523,22 @@ impl Validator<'_> {
             .filter(|(_, s)| {
                 matches!(
                     s.verdict(),
-                    Some(Verdict::Answer { .. } | Verdict::Cname { .. } | Verdict::NxDomain(_) | Verdict::NoData(_))
+                    Some(
+                        Verdict::Answer { .. }
+                            | Verdict::Cname { .. }
+                            | Verdict::NxDomain(_)
+                            | Verdict::NoData(_)
+                    )
                 )
             })
             .map(|(i, s)| (i, s.zone.clone()))
             .collect();
         for (index, zone) in steps {
             any = true;
-            let zone_status = self.status_of(&zone).cloned().unwrap_or(Status::Indeterminate(Indeterminate::NoAnchor));
+            let zone_status = self
+                .status_of(&zone)
+                .cloned()
+                .unwrap_or(Status::Indeterminate(Indeterminate::NoAnchor));
             let here = if zone_status == Status::Secure {
                 self.data(index, &zone)
             } else {
@@ -410,7 +546,11 @@ impl Validator<'_> {
             };
             status = status.worst(here);
         }
-        if any { status } else { Status::Indeterminate(Indeterminate::NoAnchor) }
+        if any {
+            status
+        } else {
+            Status::Indeterminate(Indeterminate::NoAnchor)
+        }
     }
 
     /// Check one answering step's response with its (secure) zone's keys.
@@ -421,8 +561,25 @@ impl Validator<'_> {
         let Some(x) = step.chosen_attempt().and_then(|a| a.exchange()) else {
             return Status::Secure;
         };
+        let negative = match step.verdict() {
+            Some(Verdict::NxDomain(_)) => Some(true),
+            Some(Verdict::NoData(_)) => Some(false),
+            _ => None,
+        };
+        self.message(zone, &step.qname, step.qtype, &x.response, negative)
+    }
+
+    /// Check a response of a (secure) zone with its keys: every RRset of the answer section
+    /// in the zone, and, for a negative answer (`Some(nxdomain)`), the NSEC/NSEC3 proof.
+    fn message(
+        &mut self,
+        zone: &Name,
+        qname: &Name,
+        qtype: RecordType,
+        m: &Message,
+        negative: Option<bool>,
+    ) -> Status {
         let keys = self.keys.get(zone).cloned().unwrap_or_default();
-        let m: &Message = &x.response;
         let mut seen = Vec::new();
         let mut result = Ok(());
         // Every RRset of the answer section that belongs to this zone.
@@ -436,13 +593,25 @@ impl Validator<'_> {
         for (owner, rtype) in &rrsets {
             let set = sig::rrset(&m.answers, owner, *rtype);
             let sigs = sig::rrsigs(&m.answers, owner, *rtype);
-            result = sig::check(owner, *rtype, &set, &sigs, zone, &keys, self.now, &mut self.budget, &mut seen);
+            result = sig::check(
+                owner,
+                *rtype,
+                &set,
+                &sigs,
+                zone,
+                &keys,
+                self.now,
+                &mut self.budget,
+                &mut seen,
+            );
             if result.is_err() {
                 break;
             }
             // A wildcard expansion (fewer labels signed than the owner has): the authority
             // section must prove that the name itself does not exist (RFC 4035 §5.3.4).
-            let expanded = sigs.iter().any(|s| u32::from(s.input().num_labels) < u32::from(owner.num_labels()));
+            let expanded = sigs
+                .iter()
+                .any(|s| u32::from(s.input().num_labels) < u32::from(owner.num_labels()));
             if expanded {
                 result = self.wildcard_proof(owner, zone, &m.authorities, &keys);
                 if result.is_err() {
@@ -456,20 +625,31 @@ impl Validator<'_> {
         if let Err(why) = result {
             return bogus(zone, why);
         }
-        match step.verdict() {
-            Some(Verdict::NxDomain(_)) => self.negative(zone, &step.qname, step.qtype, m, &keys, true),
-            Some(Verdict::NoData(_)) => self.negative(zone, &step.qname, step.qtype, m, &keys, false),
-            _ => Status::Secure,
+        match negative {
+            Some(nxdomain) => self.negative(zone, qname, qtype, m, &keys, nxdomain),
+            None => Status::Secure,
         }
     }
 
     /// The proof that a wildcard answered `owner` because the name itself does not exist.
-    fn wildcard_proof(&mut self, owner: &Name, zone: &Name, authority: &[Record], keys: &[DNSKEY]) -> Result<(), BogusWhy> {
+    fn wildcard_proof(
+        &mut self,
+        owner: &Name,
+        zone: &Name,
+        authority: &[Record],
+        keys: &[DNSKEY],
+    ) -> Result<(), BogusWhy> {
         self.denial_signed(zone, authority, keys)?;
         let limit = self.budget.limits.nsec3_iterations;
         let covered = match Nsec3Set::new(authority, zone, limit) {
-            Ok(Some(set)) => !matches!(set.nxdomain(owner, zone, &mut self.budget.work), Proven::No(DenialProblem::NoClosestEncloser)),
-            Ok(None) => !matches!(denial::nsec_nxdomain(authority, owner, zone), Proven::No(DenialProblem::NameNotCovered)),
+            Ok(Some(set)) => !matches!(
+                set.nxdomain(owner, zone, &mut self.budget.work),
+                Proven::No(DenialProblem::NoClosestEncloser)
+            ),
+            Ok(None) => !matches!(
+                denial::nsec_nxdomain(authority, owner, zone),
+                Proven::No(DenialProblem::NameNotCovered)
+            ),
             Err(_) => true,
         };
         if covered {
@@ -483,7 +663,15 @@ impl Validator<'_> {
     }
 
     /// NXDOMAIN or NODATA from a secure zone: signed NSEC/NSEC3 records must prove it.
-    fn negative(&mut self, zone: &Name, qname: &Name, qtype: RecordType, m: &Message, keys: &[DNSKEY], nxdomain: bool) -> Status {
+    fn negative(
+        &mut self,
+        zone: &Name,
+        qname: &Name,
+        qtype: RecordType,
+        m: &Message,
+        keys: &[DNSKEY],
+        nxdomain: bool,
+    ) -> Status {
         // A negative answer after an in-zone CNAME is about the CNAME's target.
         let target = m
             .answers
@@ -527,7 +715,11 @@ fn bogus(zone: &Name, why: BogusWhy) -> Status {
 }
 
 /// The fetches of `rtype` for `zone`.
-fn fetches<'a>(t: &'a Trace, zone: &'a Name, rtype: RecordType) -> impl Iterator<Item = &'a KeyFetch> + 'a {
+fn fetches<'a>(
+    t: &'a Trace,
+    zone: &'a Name,
+    rtype: RecordType,
+) -> impl Iterator<Item = &'a KeyFetch> + 'a {
     t.fetches
         .iter()
         .filter(move |f| f.zone == *zone && f.rtype == rtype)
@@ -542,12 +734,20 @@ fn delegation(t: &Trace, parent: &Name, zone: &Name) -> Option<Vec<Record>> {
             return None;
         }
         match s.verdict() {
-            Some(Verdict::Referral(r)) if r.zone == *zone => s.chosen_attempt().and_then(|a| a.exchange()).map(|x| x.response.authorities.clone()),
+            Some(Verdict::Referral(r)) if r.zone == *zone => s
+                .chosen_attempt()
+                .and_then(|a| a.exchange())
+                .map(|x| x.response.authorities.clone()),
             _ => None,
         }
     });
     let has_evidence = |records: &[Record]| {
-        records.iter().any(|r| matches!(r.record_type(), RecordType::DS | RecordType::NSEC | RecordType::NSEC3))
+        records.iter().any(|r| {
+            matches!(
+                r.record_type(),
+                RecordType::DS | RecordType::NSEC | RecordType::NSEC3
+            )
+        })
     };
     if let Some(r) = &referral
         && has_evidence(r)

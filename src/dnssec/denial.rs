@@ -33,7 +33,7 @@ pub(super) fn nsec3s(records: &[Record]) -> Vec<(Name, &NSEC3)> {
 
 /// Whether the NSEC at `owner` pointing to `next` covers `name`: owner < name < next in the
 /// canonical order (RFC 4034 §6.1), the last NSEC of a zone wrapping round to the apex.
-fn nsec_covers(owner: &Name, next: &Name, name: &Name) -> bool {
+pub(crate) fn nsec_covers(owner: &Name, next: &Name, name: &Name) -> bool {
     let name = name.to_lowercase();
     let next = next.to_lowercase();
     if owner < &next {
@@ -68,16 +68,19 @@ fn common(name: &Name, a: &Name) -> Name {
 pub(super) fn nsec_nxdomain(records: &[Record], qname: &Name, zone: &Name) -> Proven {
     let all = nsecs(records);
     let qname = qname.to_lowercase();
-    let Some((owner, nsec)) = all
-        .iter()
-        .find(|(o, n)| nsec_covers(o, n.next_domain_name(), &qname) && !delegation_above(o, n, &qname))
-    else {
+    let Some((owner, nsec)) = all.iter().find(|(o, n)| {
+        nsec_covers(o, n.next_domain_name(), &qname) && !delegation_above(o, n, &qname)
+    }) else {
         return Proven::No(DenialProblem::NameNotCovered);
     };
     // The closest encloser: the longest ancestor shared with either end of the span.
     let a = common(&qname, owner);
     let b = common(&qname, &nsec.next_domain_name().to_lowercase());
-    let mut encloser = if a.num_labels() >= b.num_labels() { a } else { b };
+    let mut encloser = if a.num_labels() >= b.num_labels() {
+        a
+    } else {
+        b
+    };
     if !zone.zone_of(&encloser) {
         encloser = zone.to_lowercase();
     }
@@ -166,7 +169,11 @@ pub(super) struct Nsec3Set<'a> {
 impl<'a> Nsec3Set<'a> {
     /// The NSEC3 records of `records` that belong to `zone`, if any; Err when their iteration
     /// count is above `limit` (nothing is hashed then).
-    pub(super) fn new(records: &'a [Record], zone: &Name, limit: u16) -> Result<Option<Self>, InsecureWhy> {
+    pub(super) fn new(
+        records: &'a [Record],
+        zone: &Name,
+        limit: u16,
+    ) -> Result<Option<Self>, InsecureWhy> {
         let all: Vec<(Name, &NSEC3)> = nsec3s(records)
             .into_iter()
             .filter(|(o, _)| o.base_name() == zone.to_lowercase())
@@ -222,7 +229,12 @@ impl<'a> Nsec3Set<'a> {
 
     /// The closest encloser proof (RFC 5155 §8.3): the closest encloser (an ancestor whose
     /// hash matches) and the NSEC3 covering the next closer name.
-    fn closest_encloser(&self, qname: &Name, zone: &Name, work: &mut Work) -> Option<(Name, &'a NSEC3)> {
+    fn closest_encloser(
+        &self,
+        qname: &Name,
+        zone: &Name,
+        work: &mut Work,
+    ) -> Option<(Name, &'a NSEC3)> {
         let mut next_closer = qname.to_lowercase();
         let mut candidate = next_closer.base_name();
         while zone.zone_of(&candidate) {
@@ -256,7 +268,13 @@ impl<'a> Nsec3Set<'a> {
 
     /// Prove that `qname` exists without `qtype` (nor a CNAME); for a DS question, an opt-out
     /// span covering the next closer name proves only that the delegation is insecure.
-    pub(super) fn nodata(&self, qname: &Name, qtype: RecordType, zone: &Name, work: &mut Work) -> Proven {
+    pub(super) fn nodata(
+        &self,
+        qname: &Name,
+        qtype: RecordType,
+        zone: &Name,
+        work: &mut Work,
+    ) -> Proven {
         let Some(h) = self.hash(qname, work) else {
             return Proven::No(DenialProblem::NameNotCovered);
         };
@@ -321,17 +339,28 @@ mod tests {
         assert!(nsec_covers(&o, &nx, &n("yljkjljk.a.example.")));
         assert!(!nsec_covers(&o, &nx, &n("zz.example.")));
         // The last NSEC wraps to the apex.
-        assert!(nsec_covers(&n("z.example."), &n("example."), &n("zz.example.")));
+        assert!(nsec_covers(
+            &n("z.example."),
+            &n("example."),
+            &n("zz.example.")
+        ));
     }
 
     #[test]
     fn nxdomain_needs_the_name_and_the_wildcard_covered() {
         let zone = n("shop.test.");
         let records = vec![
-            nsec("shop.test.", "mail.shop.test.", &[RecordType::SOA, RecordType::NS]),
+            nsec(
+                "shop.test.",
+                "mail.shop.test.",
+                &[RecordType::SOA, RecordType::NS],
+            ),
             nsec("mail.shop.test.", "www.shop.test.", &[RecordType::A]),
         ];
-        assert_eq!(nsec_nxdomain(&records, &n("nope.shop.test."), &zone), Proven::Yes);
+        assert_eq!(
+            nsec_nxdomain(&records, &n("nope.shop.test."), &zone),
+            Proven::Yes
+        );
         // Only the span over the name: *.shop.test. is not covered.
         let partial = vec![records[1].clone()];
         assert_eq!(
@@ -347,11 +376,22 @@ mod tests {
     #[test]
     fn nodata_and_no_ds_read_the_type_bitmap() {
         let records = vec![
-            nsec("www.shop.test.", "x.shop.test.", &[RecordType::A, RecordType::AAAA]),
+            nsec(
+                "www.shop.test.",
+                "x.shop.test.",
+                &[RecordType::A, RecordType::AAAA],
+            ),
             nsec("eu.shop.test.", "mail.shop.test.", &[RecordType::NS]),
-            nsec("signed.shop.test.", "www.shop.test.", &[RecordType::NS, RecordType::DS]),
+            nsec(
+                "signed.shop.test.",
+                "www.shop.test.",
+                &[RecordType::NS, RecordType::DS],
+            ),
         ];
-        assert_eq!(nsec_nodata(&records, &n("www.shop.test."), RecordType::MX), Proven::Yes);
+        assert_eq!(
+            nsec_nodata(&records, &n("www.shop.test."), RecordType::MX),
+            Proven::Yes
+        );
         assert_eq!(
             nsec_nodata(&records, &n("www.shop.test."), RecordType::A),
             Proven::No(DenialProblem::TypeExists)

@@ -17,9 +17,20 @@ mod sig;
 
 use hickory_proto::rr::{Name, RecordType};
 
-pub use anchor::{AnchorError, Anchors};
-pub use chain::validate;
+pub use anchor::{Anchor, AnchorError, Anchors};
+pub use chain::{validate, validate_response};
+pub(crate) use denial::nsec_covers;
 pub use denial::nsec3_hash;
+
+/// The time validity windows are checked against: now, as RRSIG's 32-bit serial number
+/// (RFC 4034 §3.1.5).
+pub fn unix_now() -> u32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    (secs & u64::from(u32::MAX)) as u32
+}
 
 /// A resolution's (or a zone's) DNSSEC status, RFC 4033 §5 and RFC 4035 §4.3.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +108,9 @@ pub enum InsecureWhy {
         /// The digest types seen.
         digests: Vec<u8>,
     },
+    /// The zone serves no DNSKEY and signs nothing (`query --validate`, where no parent was
+    /// asked).
+    Unsigned,
     /// The NSEC3 records use more iterations than validators accept (RFC 9276 §3.2): not
     /// computed, and treated as insecure, as Unbound does.
     Nsec3Iterations {
@@ -201,10 +215,12 @@ pub enum BogusWhy {
     },
     /// Validation gave up after this many signature checks (KeyTrap, CVE-2023-50387).
     TooMuchWork {
-        /// Checks done.
+        /// Checks done, on the RRset that hit the limit (`per_rrset`) or in all.
         checks: usize,
-        /// The limit.
+        /// The limit reached.
         limit: usize,
+        /// The limit is the one per RRset (true) or per resolution.
+        per_rrset: bool,
     },
 }
 
@@ -373,6 +389,8 @@ pub struct Report {
     pub work: Work,
     /// The time the validity windows were checked against (Unix seconds).
     pub now: u32,
+    /// Where the trust anchors came from.
+    pub anchors: String,
 }
 
 /// The work a validation did.

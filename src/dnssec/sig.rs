@@ -6,6 +6,9 @@
 //! the key tag and algorithm name a zone key that is not revoked, the algorithm is one we
 //! implement (hickory panics in debug builds on one it does not).
 
+// A bogus reason holds names (a few hundred bytes); it is the cold path, taken once.
+#![allow(clippy::result_large_err)]
+
 use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, RRSIG};
 use hickory_proto::dnssec::{PublicKey, Verifier};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType, SerialNumber};
@@ -36,10 +39,21 @@ impl Budget {
         true
     }
 
-    pub(super) fn too_much(&self) -> BogusWhy {
-        BogusWhy::TooMuchWork {
-            checks: self.work.checks,
-            limit: self.limits.per_resolution,
+    /// Why validation stopped: the RRset's allowance (`on_rrset` checks done on it) or the
+    /// resolution's.
+    pub(super) fn too_much(&self, on_rrset: usize) -> BogusWhy {
+        if on_rrset >= self.limits.per_rrset {
+            BogusWhy::TooMuchWork {
+                checks: on_rrset,
+                limit: self.limits.per_rrset,
+                per_rrset: true,
+            }
+        } else {
+            BogusWhy::TooMuchWork {
+                checks: self.work.checks,
+                limit: self.limits.per_resolution,
+                per_rrset: false,
+            }
         }
     }
 }
@@ -182,7 +196,7 @@ pub(super) fn check(
                         for key in candidates {
                             if tried_on_rrset >= budget.limits.per_rrset || !budget.take() {
                                 note(SigResult::NotChecked);
-                                return Err(budget.too_much());
+                                return Err(budget.too_much(tried_on_rrset));
                             }
                             tried_on_rrset += 1;
                             if verifies(key, owner, sig, records) {
@@ -281,7 +295,11 @@ mod tests {
     fn signed(inception: u32, expiration: u32) -> (Vec<Record>, RRSIG, DNSKEY) {
         let (signing, dnskey) = key();
         let owner = n("www.shop.test.");
-        let records = vec![Record::from_rdata(owner.clone(), 300, RData::A(A::new(192, 0, 2, 80)))];
+        let records = vec![Record::from_rdata(
+            owner.clone(),
+            300,
+            RData::A(A::new(192, 0, 2, 80)),
+        )];
         let input = SigInput {
             type_covered: RecordType::A,
             algorithm: Algorithm::ED25519,
@@ -316,14 +334,23 @@ mod tests {
     #[test]
     fn a_good_signature_verifies_and_its_window_is_checked() {
         let (records, sig, key) = signed(1000, 2000);
-        assert_eq!(run(&records, &sig, std::slice::from_ref(&key), 1500), Ok(()));
+        assert_eq!(
+            run(&records, &sig, std::slice::from_ref(&key), 1500),
+            Ok(())
+        );
         assert!(matches!(
             run(&records, &sig, std::slice::from_ref(&key), 2500),
-            Err(BogusWhy::SignatureExpired { expired_at: 2000, .. })
+            Err(BogusWhy::SignatureExpired {
+                expired_at: 2000,
+                ..
+            })
         ));
         assert!(matches!(
             run(&records, &sig, std::slice::from_ref(&key), 500),
-            Err(BogusWhy::SignatureNotYetValid { valid_from: 1000, .. })
+            Err(BogusWhy::SignatureNotYetValid {
+                valid_from: 1000,
+                ..
+            })
         ));
         // The TTL the record arrives with does not matter (the RRSIG's original TTL does).
         let mut aged = records.clone();

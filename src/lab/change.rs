@@ -167,6 +167,9 @@ impl Lab {
                 continue;
             };
             replace(zone, change, new_serial).await?;
+            if let Some((_, spec)) = self.signed.iter().find(|(z, _)| *z == target) {
+                super::sign::resign(zone, spec).await;
+            }
             done.push((server.name.clone(), zone.serial().await));
         }
         if done.is_empty() {

@@ -10,6 +10,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../fixtures/lab/zones/arpa.zone"),
     ),
     (
+        "zones/badsig.test.zone",
+        include_str!("../../fixtures/lab/zones/badsig.test.zone"),
+    ),
+    (
         "zones/cafe.example.zone",
         include_str!("../../fixtures/lab/zones/cafe.example.zone"),
     ),
@@ -80,6 +84,34 @@ pub(super) const FILES: &[(&str, &str)] = &[
     (
         "zones/test.zone",
         include_str!("../../fixtures/lab/zones/test.zone"),
+    ),
+    (
+        "zones/expired.test.zone",
+        include_str!("../../fixtures/lab/zones/expired.test.zone"),
+    ),
+    (
+        "zones/future.test.zone",
+        include_str!("../../fixtures/lab/zones/future.test.zone"),
+    ),
+    (
+        "zones/iter.test.zone",
+        include_str!("../../fixtures/lab/zones/iter.test.zone"),
+    ),
+    (
+        "zones/keytrap.test.zone",
+        include_str!("../../fixtures/lab/zones/keytrap.test.zone"),
+    ),
+    (
+        "zones/nosig.test.zone",
+        include_str!("../../fixtures/lab/zones/nosig.test.zone"),
+    ),
+    (
+        "zones/nsec3.test.zone",
+        include_str!("../../fixtures/lab/zones/nsec3.test.zone"),
+    ),
+    (
+        "zones/rollover.test.zone",
+        include_str!("../../fixtures/lab/zones/rollover.test.zone"),
     ),
 ];
 

@@ -37,6 +37,7 @@ impl LabHandler {
         &self,
         qname: &LowerName,
         qtype: RecordType,
+        dnssec_ok: bool,
     ) -> Option<(Vec<Record>, Vec<Record>)> {
         let zone = self
             .zones
@@ -56,7 +57,8 @@ impl LabHandler {
             }
             name = name.base_name();
         }
-        let ns = records.get(&RrKey::new(cut?, RecordType::NS))?;
+        let cut = cut?;
+        let ns = records.get(&RrKey::new(cut.clone(), RecordType::NS))?;
         let mut glue = Vec::new();
         for record in ns.records_without_rrsigs() {
             let RData::NS(target) = &record.data else {
@@ -73,7 +75,32 @@ impl LabHandler {
                 }
             }
         }
-        Some((ns.records_without_rrsigs().cloned().collect(), glue))
+        let mut authority: Vec<Record> = ns.records_without_rrsigs().cloned().collect();
+        // A signed zone vouches for the child's DS, or proves it has none (RFC 4035 §3.1.4).
+        if dnssec_ok && super::proofs::signed(zone.origin(), &records) {
+            authority.extend(super::proofs::delegation(zone.origin(), &records, &cut));
+        }
+        Some((authority, glue))
+    }
+
+    /// The negative answer of a signed zone with its NSEC/NSEC3 proof (DO=1 only), or None
+    /// when the catalog should answer.
+    async fn signed_negative(
+        &self,
+        qname: &LowerName,
+        qtype: RecordType,
+    ) -> Option<(bool, Vec<Record>)> {
+        let zone = self
+            .zones
+            .iter()
+            .filter(|z| z.origin().zone_of(qname))
+            .max_by_key(|z| z.origin().num_labels())?;
+        let records = zone.records().await;
+        if !super::proofs::signed(zone.origin(), &records) {
+            return None;
+        }
+        let n = super::proofs::negative(zone.origin(), &records, qname, qtype)?;
+        Some((n.nxdomain, n.authority))
     }
 }
 
@@ -168,9 +195,10 @@ impl RequestHandler for LabHandler {
             )
             .await;
         }
+        let dnssec_ok = request.edns.as_ref().is_some_and(|e| e.flags().dnssec_ok);
         if let Ok(info) = request.request_info() {
             let referral = self
-                .referral(info.query.name(), info.query.query_type())
+                .referral(info.query.name(), info.query.query_type(), dnssec_ok)
                 .await;
             if let Some((ns, glue)) = referral {
                 let mut metadata = Metadata::response_from_request(&request.metadata);
@@ -186,6 +214,30 @@ impl RequestHandler for LabHandler {
                 )
                 .await;
             }
+        }
+        if dnssec_ok
+            && let Ok(info) = request.request_info()
+            && info.query.query_class() == DNSClass::IN
+            && let Some((nxdomain, authority)) = self
+                .signed_negative(info.query.name(), info.query.query_type())
+                .await
+        {
+            let mut metadata = Metadata::response_from_request(&request.metadata);
+            metadata.authoritative = true;
+            metadata.recursion_available = false;
+            metadata.response_code = if nxdomain {
+                ResponseCode::NXDomain
+            } else {
+                ResponseCode::NoError
+            };
+            return send(
+                request,
+                response_handle,
+                metadata,
+                [&[], &authority, &[]],
+                &self.identity,
+            )
+            .await;
         }
         // The catalog answers everything else (its NSID is set to the server's name).
         self.catalog

@@ -35,6 +35,9 @@ pub(super) struct Manifest {
     /// Caching recursive resolvers (hickory's recursor), starting from the lab's roots.
     #[serde(default)]
     pub(super) resolver: Vec<ResolverEntry>,
+    /// Zones signed with DNSSEC (and how some are broken).
+    #[serde(default)]
+    pub(super) signed: Vec<super::sign::SignSpec>,
 }
 
 #[derive(Debug, Deserialize)]

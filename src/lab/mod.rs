@@ -10,8 +10,10 @@ mod change;
 mod fixtures;
 mod handler;
 mod manifest;
+mod proofs;
 mod resolver;
 pub mod scenario;
+mod sign;
 mod zones;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -30,6 +32,7 @@ use tokio::task::JoinSet;
 
 pub use change::Change;
 pub use manifest::Fault;
+pub use sign::{DenialKind, SignFault, SignSpec};
 pub use zones::LabSource;
 
 use handler::{LabHandler, Zone};
@@ -148,6 +151,8 @@ pub struct Lab {
     ops: tokio::sync::Mutex<()>,
     /// The NS names at the apex of the root zone: the lab's root servers.
     root_ns: Vec<Name>,
+    /// The zones signed with DNSSEC, and how.
+    signed: Vec<(Name, SignSpec)>,
     running: Vec<Server<LabHandler>>,
     resolvers: Vec<Server<resolver::ResolverHandler>>,
     blackholes: JoinSet<()>,
@@ -175,10 +180,10 @@ impl Lab {
     /// [`LabError`] naming the file (and line) that is wrong, or the address that could not be
     /// bound.
     pub async fn start(config: &LabConfig) -> Result<Lab, LabError> {
-        let (planned, root_ns) = load(config)?;
+        let (planned, hierarchy) = load(config)?;
         let port = config.port.unwrap_or(default_port(config)?);
         if port != 0 {
-            return bind_all(planned, root_ns, port).await;
+            return bind_all(planned, hierarchy, port).await;
         }
         // Pick a port the kernel says is free on the first address, then claim it on every
         // other one; another lab may race us, so try a few times.
@@ -201,7 +206,7 @@ impl Lab {
                 })?
                 .port();
             drop(probe);
-            match bind_all(clone_plan(&planned), root_ns.clone(), port).await {
+            match bind_all(clone_plan(&planned), hierarchy.clone(), port).await {
                 Ok(lab) => return Ok(lab),
                 Err(e @ LabError::Bind { .. }) => last = Some(e),
                 Err(e) => return Err(e),
@@ -213,6 +218,19 @@ impl Lab {
     /// The port every lab server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The lab's DNSSEC trust anchor (the DS of its root's KSK), when its root is signed.
+    pub fn trust_anchors(&self) -> Option<crate::dnssec::Anchors> {
+        self.signed
+            .iter()
+            .find(|(z, _)| z.is_root())
+            .map(|(_, spec)| sign::anchors(spec))
+    }
+
+    /// The zones the lab signs, and how (some are broken on purpose).
+    pub fn signed(&self) -> &[(Name, SignSpec)] {
+        &self.signed
     }
 
     /// Every server, in manifest order (faulty ones included).
@@ -339,7 +357,16 @@ fn default_port(config: &LabConfig) -> Result<u16, LabError> {
 }
 
 /// Read the manifest and every zone file, moved to the configured net.
-fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
+/// What the lab knows about its hierarchy beyond each server's zones.
+#[derive(Debug, Clone)]
+struct Hierarchy {
+    /// The NS names at the root's apex.
+    root_ns: Vec<Name>,
+    /// The signed zones and how they are signed.
+    signed: Vec<(Name, SignSpec)>,
+}
+
+fn load(config: &LabConfig) -> Result<(Vec<Planned>, Hierarchy), LabError> {
     let source = &config.source;
     let manifest_file = source.describe("lab.toml");
     let manifest = Manifest::parse(&source.read("lab.toml")?, &manifest_file)?;
@@ -354,6 +381,8 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
     };
     let mut planned = Vec::new();
     let mut root_ns: Vec<Name> = Vec::new();
+    let signed = signed_zones(&manifest, &manifest_file)?;
+    let now = sign::now();
     for entry in &manifest.server {
         let name = Name::from_ascii(&entry.name)
             .map(|mut n| {
@@ -372,7 +401,8 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
             // primary and not (yet) a secondary.
             let described = source.describe(&rel);
             let text = zones::relocate(&source.read(&rel)?, from, to);
-            let (origin, records) = zones::parse(&text, &described)?;
+            let (origin, mut records) = zones::parse(&text, &described)?;
+            sign::apply(&origin, &mut records, &signed, now);
             if origin.is_root() {
                 for ns in zones::apex_ns(&origin, &records) {
                     if !root_ns.contains(&ns) {
@@ -380,7 +410,8 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
                     }
                 }
             }
-            let handler = InMemoryZoneHandler::new(
+            let signed_copy = sign::is_signed(&records).then(|| records.clone());
+            let mut handler = InMemoryZoneHandler::new(
                 origin,
                 records,
                 ZoneType::Primary,
@@ -393,6 +424,11 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
                 record: None,
                 reason,
             })?;
+            // hickory's constructor drops RRSIGs: put the signed RRsets back whole.
+            if let Some(records) = signed_copy {
+                *handler.records_get_mut() =
+                    records.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+            }
             let zone = Arc::new(handler);
             zones.push(zone);
         }
@@ -436,10 +472,31 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Vec<Name>), LabError> {
             zones: Vec::new(),
         });
     }
-    Ok((planned, root_ns))
+    Ok((planned, Hierarchy { root_ns, signed }))
 }
 
-async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Result<Lab, LabError> {
+/// The `[[signed]]` tables, with their zones as names.
+fn signed_zones(manifest: &Manifest, file: &str) -> Result<Vec<(Name, SignSpec)>, LabError> {
+    manifest
+        .signed
+        .iter()
+        .map(|spec| {
+            Name::from_ascii(&spec.zone)
+                .map(|mut n| {
+                    n.set_fqdn(true);
+                    (n.to_lowercase(), spec.clone())
+                })
+                .map_err(|e| LabError::Manifest {
+                    file: file.to_string(),
+                    reason: format!("signed zone {:?}: {e}", spec.zone),
+                    line: None,
+                })
+        })
+        .collect()
+}
+
+async fn bind_all(planned: Vec<Planned>, hierarchy: Hierarchy, port: u16) -> Result<Lab, LabError> {
+    let Hierarchy { root_ns, signed } = hierarchy;
     let mut running = Vec::new();
     let mut resolvers = Vec::new();
     let mut blackholes = JoinSet::new();
@@ -509,6 +566,7 @@ async fn bind_all(planned: Vec<Planned>, root_ns: Vec<Name>, port: u16) -> Resul
         pending: std::sync::Mutex::new(Vec::new()),
         ops: tokio::sync::Mutex::new(()),
         root_ns,
+        signed,
         resolvers,
         running,
         blackholes,

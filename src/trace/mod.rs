@@ -22,9 +22,9 @@ mod checks;
 mod classify;
 mod fanout;
 mod glueless;
+pub mod hints;
 mod keys;
 mod options;
-pub mod hints;
 mod resolve;
 mod summary;
 mod walker;
@@ -36,9 +36,9 @@ use std::time::Duration;
 use hickory_proto::rr::{Name, Record, RecordType};
 
 pub use checks::{NsMismatch, ZoneNs};
-pub use keys::KeyFetch;
-pub use options::{Fanout, Family, NameServer, StartFrom, Stragglers, TraceOptions};
 pub use classify::{BadReason, Glue, LameReason, Negative, Referral, Verdict, classify};
+pub use keys::KeyFetch;
+pub use options::{Family, Fanout, NameServer, StartFrom, Stragglers, TraceOptions};
 pub use summary::{CutPath, Governing, TldCuts};
 pub use walker::Live;
 
@@ -357,6 +357,48 @@ impl End {
     }
 }
 
+impl Trace {
+    /// A trace of nothing (no step, no answer), for checks that need one.
+    pub fn empty(name: Name, rtype: RecordType) -> Self {
+        Trace {
+            name,
+            rtype,
+            start: StartFrom::Given,
+            roots: Vec::new(),
+            family: Family::BOTH,
+            steps: Vec::new(),
+            end: End::Answer,
+            cnames: Vec::new(),
+            answer: Vec::new(),
+            zone_cuts: Vec::new(),
+            queries: 0,
+            checks: 0,
+            elapsed: Duration::ZERO,
+            wall: Duration::ZERO,
+            cold_best_path: Duration::ZERO,
+            fetches: Vec::new(),
+            dnssec_queries: 0,
+            keys_wait: Duration::ZERO,
+            dnssec: None,
+        }
+    }
+
+    /// The exit code: the end's, or [`crate::exit::BOGUS`] when the resolution succeeded
+    /// but DNSSEC says its answer is bogus.
+    pub fn exit_code(&self) -> u8 {
+        let code = self.end.exit_code();
+        let bogus = matches!(
+            self.dnssec.as_ref().map(|r| &r.status),
+            Some(crate::dnssec::Status::Bogus(_))
+        );
+        if code == crate::exit::OK && bogus {
+            crate::exit::BOGUS
+        } else {
+            code
+        }
+    }
+}
+
 /// A complete trace.
 #[derive(Debug, Clone)]
 pub struct Trace {
@@ -392,6 +434,9 @@ pub struct Trace {
     pub wall: Duration,
     /// The DNSSEC questions asked for validation (each zone's DNSKEY, missing DS RRsets).
     pub fetches: Vec<KeyFetch>,
+    /// DNSKEY and DS questions sent for validation (counted apart from `queries`; some may
+    /// still have been on their way when validation had what it needed).
+    pub dnssec_queries: usize,
     /// How long, after the outcome, the trace waited for DNSSEC answers still on their way.
     pub keys_wait: Duration,
     /// The DNSSEC validation, unless it was turned off (`--no-dnssec`).

@@ -32,7 +32,8 @@ pub(super) struct State {
     pub(super) fetches: Vec<super::KeyFetch>,
     pub(super) keys_asked: Vec<Name>,
     pub(super) ds_asked: Vec<Name>,
-    pub(super) fetching: usize,
+    pub(super) fetching: Vec<super::keys::Pending>,
+    pub(super) dnssec_sent: usize,
     /// Background lookups still running (see `glueless.rs`).
     pub(super) background: usize,
     /// Every task spawned beside the walk, aborted once the trace is reported.
@@ -125,7 +126,8 @@ pub(super) async fn run(
             fetches: Vec::new(),
             keys_asked: Vec::new(),
             ds_asked: Vec::new(),
-            fetching: 0,
+            fetching: Vec::new(),
+            dnssec_sent: 0,
             background: 0,
             spawned: Vec::new(),
         }),
@@ -171,7 +173,7 @@ pub(super) async fn run(
         cold: Duration::ZERO,
     });
     let fetches = std::mem::take(&mut state.fetches);
-    let (queries, checks) = (state.queries, state.checks);
+    let (queries, checks, dnssec_queries) = (state.queries, state.checks, state.dnssec_sent);
     drop(state);
     let mut trace = Trace {
         name,
@@ -190,20 +192,15 @@ pub(super) async fn run(
         wall: now,
         cold_best_path: resolution.cold,
         fetches,
+        dnssec_queries,
         keys_wait,
         dnssec: None,
     };
     if let Some(anchors) = &walker.opts.dnssec {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        // DNSSEC times are 32-bit serial numbers (RFC 4034 §3.1.5): the low 32 bits.
-        let now = (now & u64::from(u32::MAX)) as u32;
         trace.dnssec = Some(crate::dnssec::validate(
             &trace,
             anchors,
-            now,
+            crate::dnssec::unix_now(),
             crate::dnssec::Limits::default(),
         ));
     }

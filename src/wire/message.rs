@@ -253,6 +253,38 @@ pub fn nsid(message: &Message) -> Option<Vec<u8>> {
     }
 }
 
+/// An Extended DNS Error (RFC 8914) a server attached to its response.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Ede {
+    /// The INFO-CODE (e.g. 7: Signature Expired).
+    pub code: u16,
+    /// The EXTRA-TEXT, when the server sent some (lossily decoded as UTF-8).
+    pub text: Option<String>,
+}
+
+/// The EDE options of a response (EDNS option 15, which hickory does not know by name).
+pub fn ede(message: &Message) -> Vec<Ede> {
+    let Some(edns) = message.edns.as_ref() else {
+        return Vec::new();
+    };
+    edns.options()
+        .options
+        .iter()
+        .filter_map(|(code, option)| match (code, option) {
+            (EdnsCode::Unknown(15), EdnsOption::Unknown(15, data)) if data.len() >= 2 => {
+                let text = String::from_utf8_lossy(&data[2..])
+                    .trim_end_matches('\0')
+                    .to_string();
+                Some(Ede {
+                    code: u16::from_be_bytes([data[0], data[1]]),
+                    text: (!text.is_empty()).then_some(text),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// A class we do not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown class {given:?} (use IN, CH, HS, or the numeric form CLASS3)")]

@@ -20,8 +20,8 @@ use hickory_proto::op::Message;
 use serde::Serialize;
 
 pub use message::{
-    ClassError, NameError, TypeError, build_query, build_query_in, nsid, parse_class, parse_name,
-    parse_rtype, reverse_name, rtype_name,
+    ClassError, Ede, NameError, TypeError, build_query, build_query_in, ede, nsid, parse_class,
+    parse_name, parse_rtype, reverse_name, rtype_name,
 };
 
 /// The UDP payload size we advertise in EDNS0: the DNS Flag Day 2020 value, which avoids IP

@@ -243,6 +243,10 @@ pub struct QueryArgs {
     /// Set the CD bit (checking disabled).
     #[arg(long)]
     pub cd: bool,
+    /// Check each answer's RRSIGs against its zone's DNSKEY RRset, asked of the same server
+    /// (sets DO); the chain above the zone is `trace`'s job. Exit 7 when bogus.
+    #[arg(long)]
+    pub validate: bool,
     /// Send no EDNS0 OPT record (plain RFC 1035 question, 512-byte UDP limit).
     #[arg(long)]
     pub no_edns: bool,
@@ -288,6 +292,14 @@ pub struct StartFlags {
     /// (default 53; the lab's with --lab).
     #[arg(short = 'p', long, value_name = "PORT")]
     pub port: Option<u16>,
+    /// Do not validate with DNSSEC (it is on by default: DO=1, each zone's DNSKEY fetched).
+    #[arg(long)]
+    pub no_dnssec: bool,
+    /// Validate from the DS or DNSKEY records in this file (zone-file form, any owner, as
+    /// delv -a and Unbound's trust-anchor-file read them) instead of the built-in IANA root
+    /// KSKs; repeatable. The lab's own anchor is used with --lab.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_dnssec")]
+    pub trust_anchor: Vec<std::path::PathBuf>,
 }
 
 /// Flags that point a command at the embedded lab.

@@ -191,6 +191,7 @@ impl Partial {
             wall: Duration::ZERO,
             cold_best_path: Duration::ZERO,
             fetches: Vec::new(),
+            dnssec_queries: 0,
             keys_wait: Duration::ZERO,
             dnssec: None,
         }

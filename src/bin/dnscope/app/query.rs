@@ -17,6 +17,7 @@ pub async fn run(job: QueryJob, out: Output) -> Result<u8, Failure> {
         class: job.class,
         targets,
         options: job.options,
+        validate: job.validate,
     };
     let report = query::run(transport(lab.is_some()), &plan).await;
     stop_lab(lab).await;

@@ -41,7 +41,7 @@ pub async fn run(job: TraceJob, out: Output) -> Result<u8, Failure> {
         let result =
             super::live::trace(transport(lab.is_some()), options, job.name, job.rtype, &out).await;
         stop_lab(lab).await;
-        return Ok(result?.end.exit_code());
+        return Ok(result?.exit_code());
     }
     let result = trace::run(transport(lab.is_some()), options, job.name, job.rtype).await;
     stop_lab(lab).await;
@@ -56,7 +56,7 @@ pub async fn run(job: TraceJob, out: Output) -> Result<u8, Failure> {
         }
         None => emit(|w| render::trace::short(w, &result))?,
     }
-    Ok(result.end.exit_code())
+    Ok(result.exit_code())
 }
 
 /// Render DOT to SVG with Graphviz's `dot`, which must be installed.

@@ -106,6 +106,8 @@ pub struct QueryJob {
     /// `-p`: the port for servers given without one.
     pub port: Option<u16>,
     pub lab: Option<LabConfig>,
+    /// `--validate`: check each answer's signatures against its zone's DNSKEY RRset.
+    pub validate: bool,
 }
 
 /// A validated `trace`.
@@ -343,13 +345,15 @@ fn query(a: &QueryArgs, plus: &Plus) -> Result<QueryJob> {
         a.rtype.as_deref(),
     )?;
     let no_edns = a.no_edns || plus.noedns;
-    let dnssec = a.dnssec || plus.dnssec;
+    let dnssec = a.dnssec || plus.dnssec || a.validate;
     let nsid = a.nsid || plus.nsid;
     if nsid && no_edns {
         bail!("--nsid needs EDNS (NSID is an EDNS option): drop --no-edns");
     }
     if dnssec && no_edns {
-        bail!("--dnssec needs EDNS (the DO bit lives in the OPT record): drop --no-edns");
+        bail!(
+            "--dnssec and --validate need EDNS (the DO bit lives in the OPT record): drop --no-edns"
+        );
     }
     Ok(QueryJob {
         name,
@@ -373,6 +377,7 @@ fn query(a: &QueryArgs, plus: &Plus) -> Result<QueryJob> {
         },
         port: check_port(a.port)?,
         lab: lab_config(&a.lab),
+        validate: a.validate,
     })
 }
 

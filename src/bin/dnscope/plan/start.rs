@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 
 use anyhow::{Result, anyhow, bail};
+use dnscope::dnssec::Anchors;
 use dnscope::lab::{Lab, LabConfig};
 use dnscope::trace::{NameServer, StartFrom, TraceOptions, hints};
 
@@ -23,7 +24,7 @@ pub enum Roots {
     },
 }
 
-/// The start of a trace: its roots, the port, and the lab to run.
+/// The start of a trace: its roots, the port, the lab to run, and what DNSSEC trusts.
 #[derive(Debug, Clone)]
 pub struct Start {
     pub roots: Roots,
@@ -31,6 +32,21 @@ pub struct Start {
     pub port: Option<u16>,
     /// The lab to start, if any.
     pub lab: Option<LabConfig>,
+    /// DNSSEC validation and its trust anchors.
+    pub dnssec: Dnssec,
+}
+
+/// What DNSSEC validation starts from.
+#[derive(Debug, Clone)]
+pub enum Dnssec {
+    /// `--no-dnssec`.
+    Off,
+    /// `--trust-anchor FILE`.
+    Anchors(Anchors),
+    /// The default for the roots: the IANA root KSKs for the real root (built-in hints or a
+    /// hints file), the lab's anchor with --lab, none for `--root ADDR` (a private root:
+    /// the verdict is indeterminate until --trust-anchor gives one).
+    Auto,
 }
 
 impl Start {
@@ -79,7 +95,51 @@ impl Start {
                 },
             }
         };
-        Ok(Start { roots, port, lab })
+        let dnssec = if flags.no_dnssec {
+            Dnssec::Off
+        } else if flags.trust_anchor.is_empty() {
+            Dnssec::Auto
+        } else {
+            let mut all = Anchors::default();
+            for path in &flags.trust_anchor {
+                let shown = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow!("--trust-anchor {shown}: cannot read it: {e}"))?;
+                let read =
+                    Anchors::parse(&text, &shown).map_err(|e| anyhow!("--trust-anchor {e}"))?;
+                all.anchors.extend(read.anchors);
+                all.source = if all.source.is_empty() {
+                    shown
+                } else {
+                    format!("{}, {shown}", all.source)
+                };
+            }
+            Dnssec::Anchors(all)
+        };
+        Ok(Start {
+            roots,
+            port,
+            lab,
+            dnssec,
+        })
+    }
+
+    /// The trust anchors validation starts from, None when it is off.
+    pub fn anchors(&self, lab: Option<&Lab>) -> Option<Anchors> {
+        match (&self.dnssec, &self.roots) {
+            (Dnssec::Off, _) => None,
+            (Dnssec::Anchors(a), _) => Some(a.clone()),
+            (Dnssec::Auto, Roots::Lab) => Some(
+                lab.and_then(Lab::trust_anchors)
+                    .unwrap_or_else(|| no_anchor("the lab's root is not signed")),
+            ),
+            (Dnssec::Auto, Roots::Given { from, .. }) => Some(match from {
+                StartFrom::Given => {
+                    no_anchor("--root names a private root: give --trust-anchor FILE")
+                }
+                _ => Anchors::iana_root(),
+            }),
+        }
     }
 
     /// The complete trace options: `settings` with the roots and the port filled in (the
@@ -96,10 +156,12 @@ impl Start {
                 (servers.clone(), from.clone(), self.port.unwrap_or(53))
             }
         };
+        let dnssec = self.anchors(lab).map(std::sync::Arc::new);
         TraceOptions {
             roots,
             start,
             port,
+            dnssec,
             ..settings
         }
     }
@@ -115,4 +177,12 @@ fn hint_servers(hints: &[hints::RootHint], port: u16) -> Vec<NameServer> {
             })
         })
         .collect()
+}
+
+/// No anchor at all: every verdict is indeterminate, and `why` says how to give one.
+fn no_anchor(why: &str) -> Anchors {
+    Anchors {
+        anchors: Vec::new(),
+        source: format!("none ({why})"),
+    }
 }

@@ -7,6 +7,7 @@
 //! - `json/`: the `--json` documents, one file per schema.
 
 pub mod compare;
+pub mod dnssec;
 pub mod dot;
 pub mod exercises;
 pub mod explain;

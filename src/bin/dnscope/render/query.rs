@@ -95,6 +95,15 @@ fn block(page: &mut Page<'_>, o: &ServerOutcome, question: &str, opts: &Output) 
         }
         Ok(x) => exchange(page, x, question, opts)?,
     }
+    if let Some(report) = &o.validation {
+        let v = crate::words::dnssec::response_verdict(report);
+        let text = format!(
+            "{} {}",
+            page.paint("DNSSEC (--validate):", Tone::Strong),
+            page.paint(&for_tty(&v.text), v.mood)
+        );
+        page.hang(&text, "    ")?;
+    }
     Ok(())
 }
 
@@ -143,6 +152,14 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
         );
         page.line(&text)?;
     }
+    for e in dnscope::wire::ede(m) {
+        let text = format!(
+            "{} {}",
+            page.paint("EDE:", Tone::Warn),
+            for_tty(&crate::words::dnssec::ede(&e))
+        );
+        page.hang(&text, "    ")?;
+    }
     if let Some(t) = &x.truncated {
         let text = format!(
             "{} {}",
@@ -182,6 +199,18 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
         if o.explain {
             readings(page, records)?;
         }
+    }
+    // The RRSIGs read out: which key, and when they expire (the table shows raw numbers).
+    let now = dnscope::dnssec::unix_now();
+    let sigs: Vec<String> = m
+        .answers
+        .iter()
+        .chain(&m.authorities)
+        .filter_map(|r| crate::words::dnssec::rrsig(r, now))
+        .collect();
+    for line in sigs {
+        let text = page.paint(&format!("  {}", for_tty(&line)), Tone::Dim);
+        page.hang(&text, "    ")?;
     }
     if o.explain {
         let text = page.paint(&format!("  ↳ {}", record::response(m)), Tone::Dim);

@@ -74,6 +74,10 @@ pub fn footer(out: &mut dyn Write, t: &Trace, o: &Output) -> io::Result<()> {
         width: o.width,
     };
     page.blank()?;
+    if t.dnssec.as_ref().is_some_and(|r| !r.zones.is_empty()) {
+        super::dnssec::chain(&mut page, t, o.explain)?;
+        page.blank()?;
+    }
     summary(&mut page, t, o.explain)
 }
 
@@ -491,6 +495,7 @@ fn summary(page: &mut Page<'_>, t: &Trace, explain: bool) -> io::Result<()> {
         );
         page.hang(&text, "    ")?;
     }
+    super::dnssec::summary(page, t)?;
     let text = format!("{} {}", page.paint("Cost:", Tone::Strong), said::cost(t));
     page.hang(&text, "    ")?;
     if explain {

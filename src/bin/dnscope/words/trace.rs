@@ -319,8 +319,11 @@ pub fn cost(t: &Trace) -> String {
     } else {
         String::new()
     };
+    let dnssec = t.dnssec.as_ref().map_or_else(String::new, |r| {
+        format!("; DNSSEC: {}", super::dnssec::work(r, t.dnssec_queries))
+    });
     format!(
-        "{} queries{checks}; outcome after {}{waited}; cold best path {}",
+        "{} queries{checks}; outcome after {}{waited}; cold best path {}{dnssec}",
         t.queries,
         ms(t.elapsed),
         ms(t.cold_best_path)
@@ -526,6 +529,7 @@ mod tests {
             wall: Duration::ZERO,
             cold_best_path: Duration::ZERO,
             fetches: Vec::new(),
+            dnssec_queries: 0,
             keys_wait: Duration::ZERO,
             dnssec: None,
         }

@@ -4,6 +4,7 @@
 //! `words/`, the same as the text output's.
 
 pub mod compare;
+pub mod dnssec;
 pub mod exercises;
 pub mod explain;
 pub mod lab;

@@ -85,6 +85,40 @@ struct EdnsDoc {
     nsid_hex: Option<String>,
     /// The same as text, when it is printable.
     nsid_text: Option<String>,
+    /// Extended DNS Errors (RFC 8914): `{code, name, text}`.
+    ede: Vec<EdeDoc>,
+}
+
+#[derive(Serialize)]
+pub struct EdeDoc {
+    code: u16,
+    name: &'static str,
+    text: Option<String>,
+}
+
+/// The EDE options of a response, as the JSON documents carry them.
+pub fn ede(m: &Message) -> Vec<EdeDoc> {
+    dnscope::wire::ede(m)
+        .into_iter()
+        .map(|e| EdeDoc {
+            code: e.code,
+            name: crate::words::dnssec::ede_name(e.code),
+            text: e.text,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ValidationDoc {
+    /// `secure` (the signatures verify with the zone's own keys), `insecure` (unsigned),
+    /// `bogus`, `indeterminate` (its DNSKEY could not be fetched).
+    verdict: &'static str,
+    code: Option<&'static str>,
+    reason: String,
+    /// The zone whose keys were used.
+    zone: Option<String>,
+    /// Its DNSKEYs and the RRSIGs checked.
+    evidence: Option<super::dnssec::ZoneDoc>,
 }
 
 #[derive(Serialize)]
@@ -107,6 +141,9 @@ struct ResponseDoc {
     /// With `--explain`: what the response as a whole means.
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<String>,
+    /// With `--validate`: the answer's signatures checked against its zone's keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<ValidationDoc>,
 }
 
 fn header(m: &Message) -> HeaderDoc {
@@ -134,8 +171,21 @@ fn response(o: &ServerOutcome, explain: bool) -> ResponseDoc {
         port: o.target.addr.port(),
         source: said::source_kind(o.target.source),
     };
+    let validation = o.validation.as_ref().map(|r| {
+        let v = crate::words::dnssec::response_verdict(r);
+        ValidationDoc {
+            verdict: v.kind,
+            code: crate::words::dnssec::code(&r.status),
+            reason: v.text,
+            zone: r.zones.first().map(|z| present::name(&z.zone)),
+            evidence: r.zones.first().map(|z| super::dnssec::zone(z, r.now)),
+        }
+    });
     match &o.result {
-        Ok(x) => exchange(server, x, explain),
+        Ok(x) => ResponseDoc {
+            validation,
+            ..exchange(server, x, explain)
+        },
         Err(e) => {
             let why = said::no_response(e);
             ResponseDoc {
@@ -158,6 +208,7 @@ fn response(o: &ServerOutcome, explain: bool) -> ResponseDoc {
                 authority: Vec::new(),
                 additional: Vec::new(),
                 explanation: None,
+                validation: None,
             }
         }
     }
@@ -194,12 +245,14 @@ fn exchange(server: ServerDoc, x: &Exchange, explain: bool) -> ResponseDoc {
                 nsid_text: nsid
                     .and_then(|id| String::from_utf8(id).ok())
                     .filter(|t| !t.chars().any(char::is_control)),
+                ede: ede(m),
             }
         }),
         answer: explained(&m.answers, explain),
         authority: explained(&m.authorities, explain),
         additional: explained(&m.additionals, explain),
         explanation: explain.then(|| crate::words::record::response(m)),
+        validation: None,
     }
 }
 

@@ -38,6 +38,8 @@ pub struct TraceDoc {
     delegations: DelegationsDoc,
     /// The smallest TTL along the chain: how long the whole answer can stay cached.
     governing_ttl: Option<GoverningDoc>,
+    /// The DNSSEC verdict of the answer; null with --no-dnssec.
+    dnssec: Option<super::dnssec::DnssecDoc>,
     queries: usize,
     /// Queries sent only to check each zone's own NS set.
     check_queries: usize,
@@ -125,6 +127,9 @@ struct StepDoc {
     zone_ns: Vec<ZoneNsDoc>,
     /// Where that disagrees with the parent's delegation (or the servers among themselves).
     ns_mismatch: Option<super::SaidDoc>,
+    /// The DNSSEC link of the zone asked: its DS from the parent, its DNSKEYs, the RRSIGs
+    /// checked; null with --no-dnssec.
+    dnssec: Option<super::dnssec::ZoneDoc>,
 }
 
 #[derive(Serialize)]
@@ -297,6 +302,12 @@ pub fn document(t: &Trace, explain: bool) -> TraceDoc {
                 })
                 .collect(),
             ns_mismatch: said::ns_mismatch(t, i).map(Into::into),
+            dnssec: t.dnssec.as_ref().and_then(|r| {
+                r.zones
+                    .iter()
+                    .find(|z| z.zone == s.zone && s.depth == 0)
+                    .map(|z| super::dnssec::zone(z, r.now))
+            }),
         })
         .collect();
     let mut hops = Vec::new();
@@ -395,6 +406,10 @@ pub fn document(t: &Trace, explain: bool) -> TraceDoc {
             rtype: rtype_name(g.rtype),
             of: g.of,
         }),
+        dnssec: t
+            .dnssec
+            .as_ref()
+            .map(|r| super::dnssec::report(r, t.dnssec_queries, t.keys_wait)),
         queries: t.queries,
         check_queries: t.checks,
         elapsed_ms: millis(t.elapsed),
