@@ -93,7 +93,7 @@ mod tests {
         let codes: Vec<u8> = TABLE.iter().map(|(c, _)| *c).collect();
         assert_eq!(
             codes,
-            [OK, FAILED, USAGE, NO_REPLY, LAB, LIMIT, ENV, INTERNAL]
+            [OK, FAILED, USAGE, NO_REPLY, LAB, LIMIT, ENV, BOGUS, INTERNAL]
         );
     }
 }

@@ -437,6 +437,9 @@ fn root_hints_file_and_root_addresses() {
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["start"]["from"], "hints_file");
     assert_eq!(list(&doc["answer"]), ["www.shop.test. 300 A 192.0.2.80"]);
+    // Another root than the built-in one: no built-in trust anchor applies.
+    assert_eq!(doc["dnssec"]["verdict"], "indeterminate", "{doc}");
+    assert_eq!(doc["dnssec"]["code"], "no-trust-anchor");
     let root = format!("127.78.6.3:{port}");
     let (doc, code) = trace_json(&["www.shop.test", "--root", &root, "--port", &port]);
     assert_eq!(code, 0);

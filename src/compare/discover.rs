@@ -30,6 +30,9 @@ pub struct Discovery {
     pub parent_only: Vec<Name>,
     /// Queries the discovery sent (its trace, the NS question, lookups of child-only names).
     pub queries: usize,
+    /// The DNSSEC validation of the discovery trace (the chain down to the zone and its
+    /// answer), unless validation is off.
+    pub dnssec: Option<crate::dnssec::Report>,
 }
 
 /// Why the authoritative servers could not be found: the trace never reached a zone that
@@ -159,6 +162,7 @@ pub async fn discover(
         child_only,
         parent_only,
         queries,
+        dnssec: t.dnssec.clone(),
     })
 }
 

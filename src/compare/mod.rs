@@ -255,6 +255,10 @@ impl Session {
                 Some(Ok(d)) => d.child_only.iter().map(crate::present::name).collect(),
                 _ => Vec::new(),
             },
+            dnssec: match &self.discovery {
+                Some(Ok(d)) => d.dnssec.as_ref().map(|r| r.status.clone()),
+                _ => None,
+            },
         }
     }
 }

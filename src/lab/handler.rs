@@ -135,10 +135,22 @@ pub(super) fn chaos(query: &hickory_proto::op::Query, identity: &Name) -> Option
 /// if it cannot be sent, report SERVFAIL to the server loop.
 pub(super) async fn send<R: ResponseHandler>(
     request: &Request,
+    handle: R,
+    metadata: Metadata,
+    sections: [&[Record]; 3],
+    identity: &Name,
+) -> ResponseInfo {
+    send_with(request, handle, metadata, sections, identity, Vec::new()).await
+}
+
+/// As [`send`], with extra EDNS options (an Extended DNS Error) when the client sent EDNS.
+pub(super) async fn send_with<R: ResponseHandler>(
+    request: &Request,
     mut handle: R,
     metadata: Metadata,
     sections: [&[Record]; 3],
     identity: &Name,
+    extra: Vec<EdnsOption>,
 ) -> ResponseInfo {
     let [answers, authorities, additionals] = sections;
     let edns = request.edns.as_ref().map(|e| {
@@ -149,6 +161,9 @@ pub(super) async fn send<R: ResponseHandler>(
             && let Ok(id) = NSIDPayload::new(identity.to_ascii().into_bytes())
         {
             ours.options_mut().insert(EdnsOption::NSID(id));
+        }
+        for option in extra {
+            ours.options_mut().insert(option);
         }
         ours
     });

@@ -45,6 +45,9 @@ pub(super) struct Manifest {
 pub(super) struct ResolverEntry {
     pub(super) name: String,
     pub(super) address: Ipv4Addr,
+    /// It validates DNSSEC from the lab's root key.
+    #[serde(default)]
+    pub(super) validate: bool,
     #[serde(default)]
     pub(super) latency_ms: u64,
     #[serde(default)]

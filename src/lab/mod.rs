@@ -128,6 +128,8 @@ pub struct LabServer {
     pub latency: Duration,
     /// Its injected fault, if any.
     pub fault: Option<Fault>,
+    /// A resolver that validates DNSSEC (from the lab's root key).
+    pub validating: bool,
 }
 
 impl LabServer {
@@ -444,6 +446,7 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Hierarchy), LabError> {
                     .collect(),
                 latency: Duration::from_millis(entry.latency_ms),
                 fault: entry.fault,
+                validating: false,
             },
             zones,
         });
@@ -468,6 +471,7 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Hierarchy), LabError> {
                 zones: Vec::new(),
                 latency: Duration::from_millis(entry.latency_ms),
                 fault: entry.fault,
+                validating: entry.validate,
             },
             zones: Vec::new(),
         });
@@ -521,11 +525,20 @@ async fn bind_all(planned: Vec<Planned>, hierarchy: Hierarchy, port: u16) -> Res
                 blackholes.spawn(swallow(udp, tcp));
             }
             None if p.server.kind == ServerKind::Resolver => {
+                let anchor = if p.server.validating {
+                    signed
+                        .iter()
+                        .find(|(z, _)| z.is_root())
+                        .and_then(|_| sign::root_key())
+                } else {
+                    None
+                };
                 let handler = resolver::ResolverHandler::new(
                     &root_ips,
                     port,
                     p.server.latency,
                     p.server.name.clone(),
+                    anchor,
                 )?;
                 let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
                 let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;

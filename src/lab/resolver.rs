@@ -16,7 +16,9 @@ use hickory_proto::rr::{Name, Record};
 use hickory_resolver::config::ConnectionConfig;
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_resolver::recursor::{Recursor, RecursorError, RecursorOptions};
+use hickory_proto::rr::rdata::opt::EdnsOption;
+use hickory_resolver::net::DnsError;
+use hickory_resolver::recursor::{DnssecConfig, DnssecPolicy, Recursor, RecursorError, RecursorOptions};
 use hickory_resolver::{ConnectionProvider, PoolContext};
 use hickory_server::net::runtime::Time;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -98,15 +100,19 @@ pub(super) struct ResolverHandler {
     latency: Duration,
     /// Its name: its NSID and its answer to `hostname.bind CH TXT`.
     identity: Name,
+    /// It validates DNSSEC (from the lab's root key).
+    validating: bool,
 }
 
 impl ResolverHandler {
-    /// A resolver that starts from `roots` (the lab's root servers) on `port`.
+    /// A resolver that starts from `roots` (the lab's root servers) on `port`; it validates
+    /// DNSSEC when given the lab's root key (`anchor`).
     pub(super) fn new(
         roots: &[IpAddr],
         port: u16,
         latency: Duration,
         identity: Name,
+        anchor: Option<hickory_proto::dnssec::PublicKeyBuf>,
     ) -> Result<Self, LabError> {
         let mut options = RecursorOptions::default();
         let nets =
@@ -117,14 +123,48 @@ impl ResolverHandler {
             inner: TokioRuntimeProvider::new(),
             port,
         };
-        let recursor = Recursor::with_options(roots, options, provider)
+        let validating = anchor.is_some();
+        let policy = match anchor {
+            Some(key) => {
+                let mut anchors = hickory_proto::dnssec::TrustAnchors::empty();
+                anchors.insert(&key);
+                let mut config = DnssecConfig::default();
+                config.trust_anchor = Some(std::sync::Arc::new(anchors));
+                DnssecPolicy::ValidateWithStaticKey(config)
+            }
+            None => DnssecPolicy::SecurityUnaware,
+        };
+        let recursor = Recursor::new(roots, policy, None, options, provider)
             .map_err(|e| LabError::Net(format!("lab resolver: {e}")))?;
         Ok(Self {
             recursor,
             latency,
             identity,
+            validating,
         })
     }
+}
+
+/// An Extended DNS Error (RFC 8914) option: INFO-CODE then EXTRA-TEXT.
+fn ede(code: u16, text: &str) -> EdnsOption {
+    EdnsOption::Unknown(15, [&code.to_be_bytes()[..], text.as_bytes()].concat())
+}
+
+/// What a validating resolver makes of the proofs hickory's validator put on the records:
+/// any bogus record means SERVFAIL (RFC 4035 §5.5), all secure means AD.
+fn proofs<'a>(records: impl Iterator<Item = &'a Record>) -> (bool, bool) {
+    let mut any = false;
+    let mut secure = true;
+    let mut bogus = false;
+    for r in records {
+        if r.record_type() == hickory_proto::rr::RecordType::RRSIG {
+            continue;
+        }
+        any = true;
+        bogus |= r.proof.is_bogus();
+        secure &= r.proof.is_secure();
+    }
+    (any && secure, bogus)
 }
 
 #[async_trait::async_trait]
@@ -153,6 +193,7 @@ impl RequestHandler for ResolverHandler {
             )
             .await;
         }
+        let mut extra: Vec<EdnsOption> = Vec::new();
         let (answers, authorities, additionals): (Vec<Record>, Vec<Record>, Vec<Record>) =
             match request.request_info() {
                 Err(_) => {
@@ -167,9 +208,60 @@ impl RequestHandler for ResolverHandler {
                         .resolve(query, Instant::now(), dnssec_ok)
                         .await
                     {
+                        Ok(message) if self.validating => {
+                            let (secure, bogus) = proofs(message.answers.iter());
+                            if bogus && !request.metadata.checking_disabled {
+                                metadata.response_code = ResponseCode::ServFail;
+                                extra.push(ede(6, "validation failed"));
+                                (Vec::new(), Vec::new(), Vec::new())
+                            } else {
+                                metadata.response_code = message.metadata.response_code;
+                                metadata.authentic_data = secure;
+                                (message.answers, message.authorities, message.additionals)
+                            }
+                        }
                         Ok(message) => {
                             metadata.response_code = message.metadata.response_code;
                             (message.answers, message.authorities, message.additionals)
+                        }
+                        // A validating recursor's negative answers: NXDOMAIN or NODATA, with
+                        // the proof's status on the authority records.
+                        Err(RecursorError::Net(NetError::Dns(DnsError::NoRecordsFound(no)))) => {
+                            let authorities: Vec<Record> = no
+                                .soa
+                                .map(|soa| (*soa).into_record_of_rdata())
+                                .into_iter()
+                                .chain(no.authorities.iter().flat_map(|a| a.iter().cloned()))
+                                .collect();
+                            let (secure, bogus) = proofs(authorities.iter());
+                            if bogus && !request.metadata.checking_disabled {
+                                metadata.response_code = ResponseCode::ServFail;
+                                extra.push(ede(6, "validation of the denial failed"));
+                                (Vec::new(), Vec::new(), Vec::new())
+                            } else {
+                                metadata.response_code = no.response_code;
+                                metadata.authentic_data = secure;
+                                let shown = if dnssec_ok {
+                                    authorities
+                                } else {
+                                    authorities
+                                        .into_iter()
+                                        .filter(|r| r.record_type() == hickory_proto::rr::RecordType::SOA)
+                                        .collect()
+                                };
+                                (Vec::new(), shown, Vec::new())
+                            }
+                        }
+                        Err(RecursorError::Net(NetError::Dns(DnsError::Nsec { proof, response, .. })))
+                            if proof.is_insecure() =>
+                        {
+                            metadata.response_code = response.response_code;
+                            (Vec::new(), response.authorities.clone(), Vec::new())
+                        }
+                        Err(RecursorError::Net(NetError::Dns(DnsError::Nsec { .. }))) => {
+                            metadata.response_code = ResponseCode::ServFail;
+                            extra.push(ede(6, "validation of the denial failed"));
+                            (Vec::new(), Vec::new(), Vec::new())
                         }
                         // Negative answers come back as errors; send them as a resolver
                         // does: NXDOMAIN or NODATA with the SOA (RFC 2308).
@@ -192,12 +284,26 @@ impl RequestHandler for ResolverHandler {
                     }
                 }
             };
-        super::handler::send(
+        // DNSSEC records only for a client that set DO (RFC 3225 §3), the type asked aside.
+        let dnssec_ok = request.edns.as_ref().is_some_and(|e| e.flags().dnssec_ok);
+        let asked = request
+            .queries
+            .queries()
+            .first()
+            .map(|q| q.original().query_type());
+        let keep = |r: &Record| {
+            dnssec_ok || Some(r.record_type()) == asked || !r.record_type().is_dnssec()
+        };
+        let answers: Vec<Record> = answers.into_iter().filter(keep).collect();
+        let authorities: Vec<Record> = authorities.into_iter().filter(keep).collect();
+        let additionals: Vec<Record> = additionals.into_iter().filter(keep).collect();
+        super::handler::send_with(
             request,
             response_handle,
             metadata,
             [&answers, &authorities, &additionals],
             &self.identity,
+            extra,
         )
         .await
     }

@@ -138,6 +138,11 @@ pub(super) fn ds_records(spec: &SignSpec, child: &Name, ttl: u32) -> Vec<Record>
     )]
 }
 
+/// The public key of the root's KSK (what the lab's validating resolvers trust).
+pub(super) fn root_key() -> Option<PublicKeyBuf> {
+    key(&Name::root(), "ksk", 257).map(|k| k.dnskey.public_key().clone())
+}
+
 /// The lab's trust anchor: the DS of the root's KSK.
 pub(super) fn anchors(root_spec: &SignSpec) -> Anchors {
     let mut a = Anchors::default();

@@ -226,6 +226,9 @@ pub fn build_query_in(
     let mut message = Message::new(rand::random::<u16>(), MessageType::Query, OpCode::Query);
     message.metadata.recursion_desired = opts.recursion_desired;
     message.metadata.checking_disabled = opts.checking_disabled;
+    // AD in a question asks a validating resolver to say whether it validated the answer,
+    // even without DO (RFC 6840 §5.7); dig sets it too.
+    message.metadata.authentic_data = true;
     let mut query = Query::query(name.clone(), rtype);
     query.set_query_class(class);
     message.add_query(query);

@@ -1,7 +1,9 @@
 //! Statuses, cache ages and findings: why each server says what it says.
 
+use hickory_proto::op::ResponseCode;
+
 use super::{
-    AnswerKey, Context, Finding, Group, PrimaryBy, ServerView, Status, TtlSource, WorstSource,
+    AnswerKey, Context, Finding, Group, PrimaryBy, Problem, ServerView, Status, TtlSource, WorstSource,
     negative_ttl,
 };
 use crate::compare::{Kind, Soa};
@@ -116,9 +118,19 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
             .find_map(|s| s.ttl.map(|t| (t, s.label.clone())))
     };
     let mut worst = Worst::default();
+    let bogus = matches!(context.dnssec, Some(crate::dnssec::Status::Bogus(_)));
     for s in servers.iter_mut() {
         let Some(key) = s.key.clone() else {
             s.status = Status::Error;
+            // A validating resolver that refuses bogus data does its job: one finding says
+            // why, for all of them (below).
+            if bogus
+                && s.kind == Kind::Resolver
+                && matches!(s.problem, Some(Problem::Rcode(ResponseCode::ServFail)))
+            {
+                s.status = Status::Rejected;
+                continue;
+            }
             if let Some(problem) = s.problem.clone() {
                 findings.push(Finding::Failed {
                     server: s.label.clone(),
@@ -287,6 +299,9 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
             }
         }
     }
+    if let Some(f) = dnssec(servers, context) {
+        findings.push(f);
+    }
     if let Some((old_ttl, source)) = worst.0 {
         // While a secondary that resolvers are sent to still serves the old data, any of them
         // may fetch it afresh there: the bound grows by the time it needs to catch up.
@@ -364,4 +379,27 @@ fn lagging(
         expire: soa.map_or(0, |x| x.expire),
         in_delegation,
     }
+}
+
+/// What DNSSEC explains: resolvers that rejected bogus data, and which resolvers vouched for
+/// the data with AD. None when DNSSEC has nothing to say (no chain checked, or an insecure
+/// answer every resolver passed on alike).
+fn dnssec(servers: &[ServerView], context: &Context) -> Option<Finding> {
+    let status = context.dnssec.clone()?;
+    let resolvers = || servers.iter().filter(|s| s.kind == Kind::Resolver);
+    let labels = |pred: &dyn Fn(&ServerView) -> bool| -> Vec<String> {
+        resolvers().filter(|s| pred(s)).map(|s| s.label.clone()).collect()
+    };
+    let rejected = labels(&|s| s.status == Status::Rejected);
+    let validated = labels(&|s| s.key.is_some() && s.ad);
+    let passed = labels(&|s| s.key.is_some() && !s.ad);
+    let bogus = matches!(status, crate::dnssec::Status::Bogus(_));
+    let secure = status == crate::dnssec::Status::Secure;
+    let worth_saying = bogus || (secure && !validated.is_empty() && !passed.is_empty());
+    worth_saying.then_some(Finding::Dnssec {
+        status,
+        rejected,
+        validated,
+        passed,
+    })
 }

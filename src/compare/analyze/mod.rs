@@ -48,6 +48,9 @@ pub enum Status {
     /// An authoritative server behind the primary's serial: a secondary that has not caught
     /// up yet.
     Lagging,
+    /// A validating resolver answered SERVFAIL because the data is DNSSEC-bogus: it did its
+    /// job.
+    Rejected,
     /// Different data with no such explanation.
     Differs,
     /// No usable answer (timeout, refusal, SERVFAIL, REFUSED, not authoritative).
@@ -69,6 +72,8 @@ pub struct Context {
     /// Labels of authoritative servers that resolvers starting from the root are never sent
     /// to (named only in the zone's own NS set): what only they serve reaches nobody.
     pub hidden: Vec<String>,
+    /// The DNSSEC status of the answer, from the chain of trust the discovery trace checked.
+    pub dnssec: Option<crate::dnssec::Status>,
 }
 
 /// Why a server is taken as the primary.
@@ -149,6 +154,10 @@ pub struct ServerView {
     pub asked_at: u64,
     /// Why it gave no usable answer, for `Error`.
     pub problem: Option<Problem>,
+    /// The AD flag of the response: a validating resolver vouches for the data.
+    pub ad: bool,
+    /// Extended DNS Errors it attached (RFC 8914).
+    pub ede: Vec<crate::wire::Ede>,
 }
 
 impl ServerView {
@@ -234,6 +243,19 @@ pub enum Finding {
         original: Option<(u32, TtlSource)>,
     },
     /// A resolver has just fetched old data, from a secondary that lags (its TTL is whole).
+    /// Resolvers answered SERVFAIL (or did not vouch with AD) because of DNSSEC: the chain
+    /// of trust the discovery trace checked says why.
+    Dnssec {
+        /// The chain's verdict on the answer.
+        status: crate::dnssec::Status,
+        /// Resolvers that answered SERVFAIL: they validate and reject the data.
+        rejected: Vec<String>,
+        /// Resolvers that set AD: they validated the data.
+        validated: Vec<String>,
+        /// Resolvers that passed the data on without AD: they do not validate (or the data
+        /// is insecure).
+        passed: Vec<String>,
+    },
     FreshFromLagging {
         server: String,
         /// The group it serves.
@@ -402,7 +424,9 @@ pub fn analyze(
     let consistent = reference.is_some()
         && !answered.is_empty()
         && answered.iter().all(|s| s.status == Status::Agrees)
-        && servers.iter().all(|s| s.status != Status::Error);
+        && servers
+            .iter()
+            .all(|s| !matches!(s.status, Status::Error | Status::Rejected));
     Comparison {
         name: name.clone(),
         rtype,

@@ -37,6 +37,8 @@ fn view(name: &Name, rtype: RecordType, o: &Observation) -> ServerView {
         expires_in: None,
         asked_at: unix_secs(o.at),
         problem: None,
+        ad: false,
+        ede: Vec::new(),
     };
     let x = match &o.result {
         Err(e) => {
@@ -57,6 +59,8 @@ fn view(name: &Name, rtype: RecordType, o: &Observation) -> ServerView {
         key,
         ttl,
         rtt_ms: Some(x.rtt.as_secs_f64() * 1000.0),
+        ad: m.metadata.authentic_data,
+        ede: crate::wire::ede(m),
         ..base
     };
     if view.key.is_none() {
@@ -117,7 +121,14 @@ fn key_and_ttl(
             soa,
         );
     }
-    let mut lines: Vec<String> = response.answers.iter().map(line).collect();
+    // Signatures are not data: a validating resolver that sends its RRSIGs along serves the
+    // same answer as a server that does not.
+    let mut lines: Vec<String> = response
+        .answers
+        .iter()
+        .filter(|r| r.record_type() != RecordType::RRSIG || rtype == RecordType::RRSIG)
+        .map(line)
+        .collect();
     lines.sort();
     lines.dedup();
     let ttl = wanted.iter().map(|r| r.ttl).min().or_else(|| {

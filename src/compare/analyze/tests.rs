@@ -428,6 +428,7 @@ fn a_lagging_secondary_resolvers_reach_bounds_the_worst_case_even_when_none_was_
     let context = Context {
         changed_at: None,
         hidden: vec!["ns2".to_string()],
+        dnssec: None,
     };
     let c = analyze(&www(), RecordType::A, &obs, &context);
     assert!(
@@ -448,6 +449,7 @@ fn a_secondary_resolvers_never_reach_does_not_prolong_old_answers() {
     let context = Context {
         changed_at: None,
         hidden: vec!["ns2".to_string()],
+        dnssec: None,
     };
     let c = analyze(&www(), RecordType::A, &obs, &context);
     assert!(c.findings.iter().any(|f| matches!(

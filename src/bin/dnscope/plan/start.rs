@@ -134,10 +134,11 @@ impl Start {
                     .unwrap_or_else(|| no_anchor("the lab's root is not signed")),
             ),
             (Dnssec::Auto, Roots::Given { from, .. }) => Some(match from {
-                StartFrom::Given => {
-                    no_anchor("--root names a private root: give --trust-anchor FILE")
+                StartFrom::BuiltIn { .. } => Anchors::iana_root(),
+                StartFrom::HintsFile(_) => {
+                    no_anchor("--root-hints starts elsewhere: give --trust-anchor FILE")
                 }
-                _ => Anchors::iana_root(),
+                _ => no_anchor("--root starts from a root of your own: give --trust-anchor FILE"),
             }),
         }
     }

@@ -604,8 +604,8 @@ pub fn response_verdict(r: &Report) -> Said {
 /// An Extended DNS Error as a server sent it: "EDE 7 (Signature Expired): text".
 pub fn ede(e: &dnscope::wire::Ede) -> String {
     match &e.text {
-        Some(t) => format!("EDE {} ({}): {t}", e.code, ede_name(e.code)),
-        None => format!("EDE {} ({})", e.code, ede_name(e.code)),
+        Some(t) => format!("{} ({}): {t}", e.code, ede_name(e.code)),
+        None => format!("{} ({})", e.code, ede_name(e.code)),
     }
 }
 

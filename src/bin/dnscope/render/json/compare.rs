@@ -89,6 +89,17 @@ struct ServerDoc {
     expires_at_utc: Option<String>,
     error: Option<String>,
     error_kind: Option<&'static str>,
+    /// The AD flag: a validating resolver vouches for the data (DNSSEC).
+    ad: bool,
+    /// Extended DNS Errors the server attached (RFC 8914): `{code, name, text}`.
+    ede: Vec<EdeDoc>,
+}
+
+#[derive(Serialize)]
+struct EdeDoc {
+    code: u16,
+    name: &'static str,
+    text: Option<String>,
 }
 
 pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
@@ -157,6 +168,16 @@ pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
                     expires_at_utc: s.expires_in.map(|t| clock(s.asked_at + u64::from(t))),
                     error_kind: problem.as_ref().map(|p| p.kind),
                     error: problem.map(|p| p.text),
+                    ad: s.ad,
+                    ede: s
+                        .ede
+                        .iter()
+                        .map(|e| EdeDoc {
+                            code: e.code,
+                            name: crate::words::dnssec::ede_name(e.code),
+                            text: e.text.clone(),
+                        })
+                        .collect(),
                 }
             })
             .collect(),
