@@ -93,7 +93,9 @@ mod tests {
         let codes: Vec<u8> = TABLE.iter().map(|(c, _)| *c).collect();
         assert_eq!(
             codes,
-            [OK, FAILED, USAGE, NO_REPLY, LAB, LIMIT, ENV, BOGUS, INTERNAL]
+            [
+                OK, FAILED, USAGE, NO_REPLY, LAB, LIMIT, ENV, BOGUS, INTERNAL
+            ]
         );
     }
 }

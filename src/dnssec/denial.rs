@@ -254,13 +254,18 @@ impl<'a> Nsec3Set<'a> {
     /// Prove that `qname` does not exist: the closest encloser proof, and no wildcard at the
     /// closest encloser.
     pub(super) fn nxdomain(&self, qname: &Name, zone: &Name, work: &mut Work) -> Proven {
-        let Some((encloser, _)) = self.closest_encloser(qname, zone, work) else {
+        let Some((encloser, next_closer)) = self.closest_encloser(qname, zone, work) else {
             return Proven::No(DenialProblem::NoClosestEncloser);
         };
         let Ok(wildcard) = encloser.prepend_label("*") else {
             return Proven::No(DenialProblem::WildcardNotCovered);
         };
         match self.hash(&wildcard, work) {
+            // An opt-out span over the next closer name may hide an unsigned delegation:
+            // the answer is insecure (RFC 5155 §9.2), as Unbound and BIND treat it.
+            Some(h) if self.covering(&h).is_some() && next_closer.opt_out() => {
+                Proven::Insecure(InsecureWhy::OptOut)
+            }
             Some(h) if self.covering(&h).is_some() => Proven::Yes,
             _ => Proven::No(DenialProblem::WildcardNotCovered),
         }

@@ -12,13 +12,15 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Metadata, Query, ResponseCode};
+use hickory_proto::rr::rdata::opt::EdnsOption;
 use hickory_proto::rr::{Name, Record};
 use hickory_resolver::config::ConnectionConfig;
+use hickory_resolver::net::DnsError;
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
-use hickory_proto::rr::rdata::opt::EdnsOption;
-use hickory_resolver::net::DnsError;
-use hickory_resolver::recursor::{DnssecConfig, DnssecPolicy, Recursor, RecursorError, RecursorOptions};
+use hickory_resolver::recursor::{
+    DnssecConfig, DnssecPolicy, Recursor, RecursorError, RecursorOptions,
+};
 use hickory_resolver::{ConnectionProvider, PoolContext};
 use hickory_server::net::runtime::Time;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
@@ -132,7 +134,9 @@ impl ResolverHandler {
                 config.trust_anchor = Some(std::sync::Arc::new(anchors));
                 DnssecPolicy::ValidateWithStaticKey(config)
             }
-            None => DnssecPolicy::SecurityUnaware,
+            // Not validating, but DNSSEC-aware: it asks with DO and passes the signatures on,
+            // as a resolver with validation turned off does (so delv can validate through it).
+            None => DnssecPolicy::ValidationDisabled,
         };
         let recursor = Recursor::new(roots, policy, None, options, provider)
             .map_err(|e| LabError::Net(format!("lab resolver: {e}")))?;
@@ -246,15 +250,19 @@ impl RequestHandler for ResolverHandler {
                                 } else {
                                     authorities
                                         .into_iter()
-                                        .filter(|r| r.record_type() == hickory_proto::rr::RecordType::SOA)
+                                        .filter(|r| {
+                                            r.record_type() == hickory_proto::rr::RecordType::SOA
+                                        })
                                         .collect()
                                 };
                                 (Vec::new(), shown, Vec::new())
                             }
                         }
-                        Err(RecursorError::Net(NetError::Dns(DnsError::Nsec { proof, response, .. })))
-                            if proof.is_insecure() =>
-                        {
+                        Err(RecursorError::Net(NetError::Dns(DnsError::Nsec {
+                            proof,
+                            response,
+                            ..
+                        }))) if proof.is_insecure() => {
                             metadata.response_code = response.response_code;
                             (Vec::new(), response.authorities.clone(), Vec::new())
                         }

@@ -80,10 +80,10 @@ impl std::fmt::Display for SignFault {
         f.write_str(match self {
             SignFault::Expired => "signatures expired",
             SignFault::NotYetValid => "signatures not yet valid",
-            SignFault::DsMismatch => "DS matches no key (botched rollover)",
+            SignFault::DsMismatch => "DS matches no key: a botched rollover",
             SignFault::Unsigned => "DS in the parent, zone unsigned",
             SignFault::BadSignature => "signatures do not verify",
-            SignFault::Keytrap => "KeyTrap: colliding keys and floods of RRSIGs",
+            SignFault::Keytrap => "KeyTrap: colliding keys, floods of RRSIGs",
         })
     }
 }

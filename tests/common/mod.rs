@@ -160,9 +160,15 @@ pub struct LabProcess {
 impl LabProcess {
     /// Start `dnscope lab --json --port 0 --net NET` and read its plan.
     pub fn start(net: &str) -> Self {
+        Self::start_on(net, 0)
+    }
+
+    /// The same on a given port (53 for real resolvers to use it).
+    pub fn start_on(net: &str, port: u16) -> Self {
         let bin = assert_cmd::cargo::cargo_bin!("dnscope");
+        let port = port.to_string();
         let mut child = Command::new(bin)
-            .args(["lab", "--json", "--port", "0", "--net", net])
+            .args(["lab", "--json", "--port", &port, "--net", net])
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -3,8 +3,8 @@
 use hickory_proto::op::ResponseCode;
 
 use super::{
-    AnswerKey, Context, Finding, Group, PrimaryBy, Problem, ServerView, Status, TtlSource, WorstSource,
-    negative_ttl,
+    AnswerKey, Context, Finding, Group, PrimaryBy, Problem, ServerView, Status, TtlSource,
+    WorstSource, negative_ttl,
 };
 use crate::compare::{Kind, Soa};
 
@@ -388,7 +388,10 @@ fn dnssec(servers: &[ServerView], context: &Context) -> Option<Finding> {
     let status = context.dnssec.clone()?;
     let resolvers = || servers.iter().filter(|s| s.kind == Kind::Resolver);
     let labels = |pred: &dyn Fn(&ServerView) -> bool| -> Vec<String> {
-        resolvers().filter(|s| pred(s)).map(|s| s.label.clone()).collect()
+        resolvers()
+            .filter(|s| pred(s))
+            .map(|s| s.label.clone())
+            .collect()
     };
     let rejected = labels(&|s| s.status == Status::Rejected);
     let validated = labels(&|s| s.key.is_some() && s.ad);
@@ -397,7 +400,7 @@ fn dnssec(servers: &[ServerView], context: &Context) -> Option<Finding> {
     let secure = status == crate::dnssec::Status::Secure;
     let worth_saying = bogus || (secure && !validated.is_empty() && !passed.is_empty());
     worth_saying.then_some(Finding::Dnssec {
-        status,
+        status: Box::new(status),
         rejected,
         validated,
         passed,

@@ -247,7 +247,7 @@ pub enum Finding {
     /// of trust the discovery trace checked says why.
     Dnssec {
         /// The chain's verdict on the answer.
-        status: crate::dnssec::Status,
+        status: Box<crate::dnssec::Status>,
         /// Resolvers that answered SERVFAIL: they validate and reject the data.
         rejected: Vec<String>,
         /// Resolvers that set AD: they validated the data.

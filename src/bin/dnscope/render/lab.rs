@@ -114,5 +114,69 @@ pub fn render(out: &mut dyn Write, lab: &Lab, o: &Output) -> io::Result<()> {
         }
     }
     page.blank()?;
-    page.line("(dig +trace cannot follow this private hierarchy: it ignores glue and looks every NS name up through the system resolver. Use `dnscope query --lab` or the commands above.)")
+    page.line("(dig +trace cannot follow this private hierarchy: it ignores glue and looks every NS name up through the system resolver. Use `dnscope query --lab` or the commands above.)")?;
+    if let Some(anchors) = lab.trust_anchors() {
+        page.blank()?;
+        let title = page.paint(
+            "DNSSEC: the lab's trust anchor (the DS of its root's KSK), saved as lab.anchor:",
+            Tone::Strong,
+        );
+        page.line(&title)?;
+        // Zone-file lines, unwrapped: save them as a file for --trust-anchor or delv -a.
+        for line in anchors.to_text().lines() {
+            writeln!(page.out, "{line}")?;
+        }
+        let signed: Vec<String> = lab
+            .signed()
+            .iter()
+            .map(|(z, spec)| match spec.fault {
+                Some(f) => format!("{} ({f})", z.wire()),
+                None => z.wire().to_string(),
+            })
+            .collect();
+        page.hang(&format!("Signed zones: {}", signed.join(", ")), "    ")?;
+        page.hang(
+            "Validating resolvers: isp-a and isp-b (SERVFAIL with EDE on bogus data, AD on secure data); campus does not validate.",
+            "    ",
+        )?;
+        let root = lab.root_servers().first().map(|s| s.address.to_string());
+        // delv wants named.conf syntax; through campus (which does not validate) it validates
+        // itself, where through a validating resolver it only sees SERVFAIL.
+        let campus = lab
+            .servers()
+            .iter()
+            .find(|s| s.kind == ServerKind::Resolver && !s.validating);
+        if let (Some(root), Some(campus)) = (root, campus) {
+            page.line("The same for BIND's delv (named.conf syntax), saved as lab.delv:")?;
+            for a in &anchors.anchors {
+                if let dnscope::dnssec::Anchor::Ds(zone, ds) = a {
+                    writeln!(
+                        page.out,
+                        "trust-anchors {{ {} static-ds {} {} {} \"{}\"; }};",
+                        zone,
+                        ds.key_tag(),
+                        u8::from(ds.algorithm()),
+                        u8::from(ds.digest_type()),
+                        ds.digest()
+                            .iter()
+                            .map(|b| format!("{b:02X}"))
+                            .collect::<String>()
+                    )?;
+                }
+            }
+            page.line("Then:")?;
+            writeln!(
+                page.out,
+                "delv @{} -p {} -a lab.delv +root=. www.expired.test A    # delv validates, through campus",
+                campus.address,
+                lab.port()
+            )?;
+            writeln!(
+                page.out,
+                "dnscope trace www.expired.test --root {root}:{} --trust-anchor lab.anchor",
+                lab.port()
+            )?;
+        }
+    }
+    Ok(())
 }

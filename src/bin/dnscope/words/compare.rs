@@ -580,19 +580,31 @@ fn dnssec(
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     };
-    let verb = |v: &[String], one: &str, many: &str| if v.len() == 1 { one.to_string() } else { many.to_string() };
+    let verb = |v: &[String], one: &str, many: &str| {
+        if v.len() == 1 {
+            one.to_string()
+        } else {
+            many.to_string()
+        }
+    };
     match status {
         dnscope::dnssec::Status::Bogus(_) => {
             let reason = super::dnssec::verdict(status, now).text;
             let reason = reason.trim_end_matches("; validating resolvers answer SERVFAIL");
-            let mut text = format!("The answer is DNSSEC-{reason} (the chain of trust dnscope checked from the root)");
+            let mut text = format!(
+                "The answer is DNSSEC-{reason} (the chain of trust dnscope checked from the root)"
+            );
             if !rejected.is_empty() {
                 // The EDEs they sent, each once ("EDE 7 (Signature Expired)").
                 let mut ede: Vec<String> = c
                     .servers
                     .iter()
                     .filter(|s| rejected.contains(&s.label))
-                    .flat_map(|s| s.ede.iter().map(|e| format!("EDE {} ({})", e.code, super::dnssec::ede_name(e.code))))
+                    .flat_map(|s| {
+                        s.ede.iter().map(|e| {
+                            format!("EDE {} ({})", e.code, super::dnssec::ede_name(e.code))
+                        })
+                    })
                     .collect();
                 ede.sort();
                 ede.dedup();
@@ -601,7 +613,11 @@ fn dnssec(
                     list(rejected),
                     verb(rejected, "s", ""),
                     verb(rejected, "s", ""),
-                    if ede.is_empty() { String::new() } else { format!(" with {}", ede.join(", ")) }
+                    if ede.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" with {}", ede.join(", "))
+                    }
                 ));
             }
             if !passed.is_empty() {

@@ -12,6 +12,18 @@ pub struct LabDoc {
     port: u16,
     root_hints: Vec<String>,
     servers: Vec<LabServerDoc>,
+    /// The lab's DNSSEC trust anchor, as zone-file lines (a file for --trust-anchor).
+    trust_anchor: Vec<String>,
+    /// The signed zones: `{zone, denial, fault}`.
+    signed: Vec<SignedDoc>,
+}
+
+#[derive(Serialize)]
+struct SignedDoc {
+    zone: String,
+    denial: &'static str,
+    nsec3_iterations: Option<u16>,
+    fault: Option<dnscope::lab::SignFault>,
 }
 
 #[derive(Serialize)]
@@ -22,6 +34,8 @@ struct LabServerDoc {
     zones: Vec<String>,
     latency_ms: u64,
     fault: Option<Fault>,
+    /// A resolver that validates DNSSEC.
+    validates: bool,
 }
 
 pub fn document(lab: &Lab) -> LabDoc {
@@ -43,6 +57,25 @@ pub fn document(lab: &Lab) -> LabDoc {
                 zones: s.zones.iter().map(dnscope::present::name).collect(),
                 latency_ms: u64::try_from(s.latency.as_millis()).unwrap_or(u64::MAX),
                 fault: s.fault,
+                validates: s.validating,
+            })
+            .collect(),
+        trust_anchor: lab
+            .trust_anchors()
+            .map(|a| a.to_text().lines().map(String::from).collect())
+            .unwrap_or_default(),
+        signed: lab
+            .signed()
+            .iter()
+            .map(|(z, spec)| SignedDoc {
+                zone: dnscope::present::name(z),
+                denial: match spec.denial {
+                    dnscope::lab::DenialKind::Nsec => "nsec",
+                    dnscope::lab::DenialKind::Nsec3 => "nsec3",
+                },
+                nsec3_iterations: (spec.denial == dnscope::lab::DenialKind::Nsec3)
+                    .then_some(spec.iterations),
+                fault: spec.fault,
             })
             .collect(),
     }
