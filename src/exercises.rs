@@ -32,11 +32,13 @@ pub enum Exercise {
     MailFails,
     /// The lame server of lame.test.
     LameServer,
+    /// Validating resolvers answer SERVFAIL for www.rollover.test, the server answers.
+    DnssecServfail,
 }
 
 impl Exercise {
     /// Every exercise, in order.
-    pub const ALL: [Exercise; 7] = [
+    pub const ALL: [Exercise; 8] = [
         Exercise::FollowDelegation,
         Exercise::Glueless,
         Exercise::LaggingSecondary,
@@ -44,6 +46,7 @@ impl Exercise {
         Exercise::ReadSoa,
         Exercise::MailFails,
         Exercise::LameServer,
+        Exercise::DnssecServfail,
     ];
 
     /// The exercise numbered `n` (from 1).
@@ -69,6 +72,8 @@ pub enum Solution {
     MailFails(Vec<(u16, Name, Trace)>),
     /// The trace of www.lame.test, and the zone whose servers it is about.
     LameServer(Trace, Name),
+    /// The comparison of www.rollover.test and its trace (with the chain of trust).
+    DnssecServfail(Comparison, Trace),
 }
 
 /// Why a solution could not be worked out.
@@ -94,12 +99,14 @@ pub enum SolveError {
     Discovery(#[from] compare::DiscoveryError),
 }
 
-/// Trace options that start at the lab's root servers, on its port.
+/// Trace options that start at the lab's root servers, on its port, validating DNSSEC from
+/// the lab's trust anchor.
 pub fn lab_trace_options(lab: &Lab) -> TraceOptions {
     TraceOptions {
         roots: lab.root_hints(),
         start: trace::StartFrom::Lab,
         port: lab.port(),
+        dnssec: lab.trust_anchors().map(Arc::new),
         ..TraceOptions::default()
     }
 }
@@ -135,6 +142,21 @@ pub async fn solve(
         }
         Exercise::LameServer => {
             Solution::LameServer(tr("www.lame.test.").await?, fixture_name("lame.test.")?)
+        }
+        Exercise::DnssecServfail => {
+            let name = fixture_name("www.rollover.test.")?;
+            let c = compare_lab(lab, &transport, compare::Question::Name(name, RecordType::A))
+                .await?;
+            let t = tr("www.rollover.test.").await?;
+            if !matches!(
+                t.dnssec.as_ref().map(|r| &r.status),
+                Some(crate::dnssec::Status::Bogus(_))
+            ) {
+                return Err(SolveError::Changed(
+                    "www.rollover.test is not bogus any more: is rollover.test still broken?",
+                ));
+            }
+            Solution::DnssecServfail(c, t)
         }
         Exercise::LaggingSecondary => {
             let name = fixture_name("www.news.example.")?;

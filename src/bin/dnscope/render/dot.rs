@@ -5,6 +5,7 @@
 use dnscope::present::Shown;
 use std::fmt::Write as _;
 
+use dnscope::dnssec::Status;
 use dnscope::trace::{AttemptStatus, Trace};
 use dnscope::wire::rtype_name;
 
@@ -59,8 +60,22 @@ pub fn render(t: &Trace) -> String {
     for (si, s) in t.steps.iter().enumerate() {
         let nested = s.parent.is_some();
         let _ = writeln!(g, "  subgraph cluster_{si} {{");
+        // The zone's DNSSEC status colours its box, as DNSViz colours its links: secure
+        // blue, insecure black, bogus red, indeterminate orange.
+        let dnssec = (!nested)
+            .then(|| t.dnssec.as_ref())
+            .flatten()
+            .and_then(|r| r.zones.iter().find(|z| z.zone == s.zone));
+        let (status, color, width) = match dnssec.map(|z| &z.status) {
+            Some(Status::Secure) => ("\nDNSSEC: secure", "#1f5fbf", "2.5"),
+            Some(Status::Insecure(_)) => ("\nDNSSEC: insecure", "#222222", "1.5"),
+            Some(Status::Bogus(_)) => ("\nDNSSEC: BOGUS", "#cc2222", "3"),
+            Some(Status::Indeterminate(_)) => ("\nDNSSEC: indeterminate", "#dd8800", "1.5"),
+            None if nested => ("", "#888888", "1"),
+            None => ("", "#3366aa", "1"),
+        };
         let title = format!(
-            "{}zone {}\nasked: {} {}",
+            "{}zone {}\nasked: {} {}{status}",
             if nested { "(NS lookup) " } else { "" },
             s.zone.wire(),
             s.qname.wire(),
@@ -68,10 +83,9 @@ pub fn render(t: &Trace) -> String {
         );
         let _ = writeln!(
             g,
-            "    label=\"{}\"; style=\"rounded{}\"; color=\"{}\";",
+            "    label=\"{}\"; style=\"rounded{}\"; color=\"{color}\"; penwidth={width};",
             esc(&title),
             if nested { ",dashed" } else { "" },
-            if nested { "#888888" } else { "#3366aa" }
         );
         for (ai, a) in s.attempts.iter().enumerate() {
             let said = attempt(a, s);
@@ -188,6 +202,16 @@ pub fn render(t: &Trace) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         _ => crate::words::trace::end_rcode(t),
+    };
+    let end = match &t.dnssec {
+        Some(r) => format!(
+            "{end}\nDNSSEC: {}{}",
+            crate::words::dnssec::verdict_kind(&r.status),
+            crate::words::dnssec::code(&r.status)
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
+        ),
+        None => end,
     };
     let _ = writeln!(
         g,

@@ -64,6 +64,15 @@ pub fn text(e: Exercise) -> Text {
             question: "lame.test has two name servers. Does it resolve? Which server is lame, what does it answer, and what does that cost a resolver?",
             commands: &["dnscope trace www.lame.test --lab"],
         },
+        Exercise::DnssecServfail => Text {
+            title: "The resolvers say SERVFAIL, but the server answers: why?",
+            question: "Users of isp-a and isp-b cannot reach www.rollover.test; users of campus can, and the zone's server answers. What is wrong, where in the chain of trust, and what would fix it?",
+            commands: &[
+                "dnscope compare www.rollover.test --lab",
+                "dnscope trace www.rollover.test --lab --explain",
+                "dnscope explain key-rollover",
+            ],
+        },
     }
 }
 
@@ -228,6 +237,30 @@ fn sentences(s: &Solution) -> Vec<String> {
                     _ => format!("Tracing {target} fails: {}.", trace::end(t).text),
                 });
             }
+        }
+        Solution::DnssecServfail(c, t) => {
+            // The comparison's and the trace's own sentences.
+            for f in &c.findings {
+                if matches!(f, Finding::Dnssec { .. }) {
+                    out.push(compare::finding(f, c).text);
+                }
+            }
+            if let Some(r) = &t.dnssec {
+                for z in r.zones.iter().filter(|z| {
+                    matches!(&z.status, dnscope::dnssec::Status::Bogus(b) if b.zone == z.zone)
+                }) {
+                    let ds: Vec<String> = z.ds.iter().map(|d| d.key_tag.to_string()).collect();
+                    let keys: Vec<String> = z.keys.iter().map(super::dnssec::key).collect();
+                    out.push(format!(
+                        "The chain breaks at {}: the parent's DS names key {}, but the zone's DNSKEY RRset holds {}.",
+                        z.zone.wire(),
+                        ds.join(", "),
+                        keys.join(", ")
+                    ));
+                }
+                out.push(format!("dnscope's verdict: {}.", super::dnssec::verdict(&r.status, r.now).text));
+            }
+            out.push("The fix: publish the key the DS names again (and sign with it), or have the parent replace the DS with the one of the current KSK; then wait out the old DS's TTL. Validating resolvers recover by themselves once the chain verifies.".to_string());
         }
         Solution::LameServer(t, zone) => {
             out.push(format!(
