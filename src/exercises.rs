@@ -145,8 +145,12 @@ pub async fn solve(
         }
         Exercise::DnssecServfail => {
             let name = fixture_name("www.rollover.test.")?;
-            let c = compare_lab(lab, &transport, compare::Question::Name(name, RecordType::A))
-                .await?;
+            let c = compare_lab(
+                lab,
+                &transport,
+                compare::Question::Name(name, RecordType::A),
+            )
+            .await?;
             let t = tr("www.rollover.test.").await?;
             if !matches!(
                 t.dnssec.as_ref().map(|r| &r.status),

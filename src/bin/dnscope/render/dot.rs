@@ -63,7 +63,7 @@ pub fn render(t: &Trace) -> String {
         // The zone's DNSSEC status colours its box, as DNSViz colours its links: secure
         // blue, insecure black, bogus red, indeterminate orange.
         let dnssec = (!nested)
-            .then(|| t.dnssec.as_ref())
+            .then_some(t.dnssec.as_ref())
             .flatten()
             .and_then(|r| r.zones.iter().find(|z| z.zone == s.zone));
         let (status, color, width) = match dnssec.map(|z| &z.status) {

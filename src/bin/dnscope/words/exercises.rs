@@ -246,9 +246,9 @@ fn sentences(s: &Solution) -> Vec<String> {
                 }
             }
             if let Some(r) = &t.dnssec {
-                for z in r.zones.iter().filter(|z| {
-                    matches!(&z.status, dnscope::dnssec::Status::Bogus(b) if b.zone == z.zone)
-                }) {
+                for z in r.zones.iter().filter(
+                    |z| matches!(&z.status, dnscope::dnssec::Status::Bogus(b) if b.zone == z.zone),
+                ) {
                     let ds: Vec<String> = z.ds.iter().map(|d| d.key_tag.to_string()).collect();
                     let keys: Vec<String> = z.keys.iter().map(super::dnssec::key).collect();
                     out.push(format!(
@@ -258,7 +258,10 @@ fn sentences(s: &Solution) -> Vec<String> {
                         keys.join(", ")
                     ));
                 }
-                out.push(format!("dnscope's verdict: {}.", super::dnssec::verdict(&r.status, r.now).text));
+                out.push(format!(
+                    "dnscope's verdict: {}.",
+                    super::dnssec::verdict(&r.status, r.now).text
+                ));
             }
             out.push("The fix: publish the key the DS names again (and sign with it), or have the parent replace the DS with the one of the current KSK; then wait out the old DS's TTL. Validating resolvers recover by themselves once the chain verifies.".to_string());
         }
