@@ -65,10 +65,25 @@ def start_lab(binary, lab_dir):
             return p, json.loads(text)
 
 
+ANCHOR = None  # the lab's trust anchor file, once the lab has started
+
+DNSSEC_NAMES = [
+    ("www.shop.test", "A"),
+    ("nope.shop.test", "A"),
+    ("www.nsec3.test", "A"),
+    ("nope.nsec3.test", "A"),
+    ("www.paris.eu.shop.test", "A"),
+    ("blog.shop.test", "A"),
+    ("www.expired.test", "A"),
+    ("www.keytrap.test", "A"),
+]
+
+
 def trace(binary, root, port, name, rtype, extra=()):
     start = time.perf_counter()
+    anchor = ("--trust-anchor", ANCHOR) if ANCHOR and "--no-dnssec" not in extra else ()
     out = subprocess.run(
-        [binary, "trace", name, rtype, "--root", root, "--port", str(port), "--json", *extra],
+        [binary, "trace", name, rtype, "--root", root, "--port", str(port), "--json", *anchor, *extra],
         capture_output=True, text=True, env={**os.environ, "DNSCOPE_LOOPBACK_ONLY": "1"})
     wall = (time.perf_counter() - start) * 1000
     return json.loads(out.stdout), wall
@@ -91,6 +106,10 @@ def main():
     lab_copy(os.path.join(here, "..", "fixtures", "lab"), lab_dir)
     lab, plan = start_lab(args.binary, lab_dir)
     port = plan["port"]
+    global ANCHOR
+    ANCHOR = os.path.join(tmp, "lab.anchor")
+    with open(ANCHOR, "w") as f:
+        f.write("\n".join(plan["trust_anchor"]) + "\n")
     root = f"{NET[:-1]}2:{port}"
     hosts = os.path.join(tmp, "hosts")
     with open(hosts, "w") as f:
@@ -138,10 +157,37 @@ def main():
               f"{statistics.median(costs):.2f}x (median of {args.runs})")
         print("dig +trace resolves NS names from /etc/hosts here (no cost) and stops at the first")
         print("CNAME, so it does less work than dnscope on glueless delegations and CNAME chains.")
+        dnssec_table(args, root, port)
     finally:
         lab.terminate()
         lab.wait()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def dnssec_table(args, root, port):
+    """Validation against --no-dnssec: the whole command's wall time (with --no-wait, so
+    that the wait for slower servers does not blur it), and the CPU the validation took."""
+    print()
+    print("DNSSEC: the same traces validating from the lab's trust anchor, and with --no-dnssec")
+    print("(process wall time with --no-wait, medians; CPU = the validation itself, after the walk)")
+    print(f"{'name':<24}{'--no-dnssec':>12}{'validating':>12}{'ratio':>7}{'verdict':>15}{'checks':>8}{'CPU':>9}{'keys wait':>11}")
+    ratios = []
+    for name, rtype in DNSSEC_NAMES:
+        off, on, cpu, waits = [], [], [], []
+        doc = None
+        for _ in range(args.runs):
+            _, w = trace(args.binary, root, port, name, rtype, ("--no-wait", "--no-dnssec"))
+            off.append(w)
+            doc, w = trace(args.binary, root, port, name, rtype, ("--no-wait",))
+            on.append(w)
+            cpu.append(doc["dnssec"]["work"]["cpu_ms"])
+            waits.append(doc["dnssec"]["work"]["wait_ms"])
+        a, b = statistics.median(off), statistics.median(on)
+        ratios.append(b / a)
+        d = doc["dnssec"]
+        print(f"{name:<24}{a:>10.1f}ms{b:>10.1f}ms{b / a:>6.2f}x{d['verdict']:>15}"
+              f"{d['work']['signature_checks']:>8}{statistics.median(cpu):>7.2f}ms{statistics.median(waits):>9.1f}ms")
+    print(f"validating / --no-dnssec: median {statistics.median(ratios):.2f}x, worst {max(ratios):.2f}x")
 
 
 if __name__ == "__main__":
