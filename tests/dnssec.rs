@@ -65,6 +65,25 @@ fn every_verdict_with_its_code_zone_and_exit_code() {
             0,
         ),
         (
+            "www.privalg.test",
+            "A",
+            "insecure",
+            Some("unsupported-algorithm"),
+            Some("privalg.test."),
+            None,
+            0,
+        ),
+        // A CNAME from a signed zone into an unsigned one: the answer is insecure.
+        (
+            "blog.shop.test",
+            "A",
+            "insecure",
+            Some("no-ds"),
+            Some("example."),
+            None,
+            0,
+        ),
+        (
             "www.expired.test",
             "A",
             "bogus",

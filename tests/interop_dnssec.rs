@@ -425,6 +425,8 @@ fn the_labs_own_signatures_get_the_same_verdicts_from_unbound_and_bind() {
         "nope.nsec3.test",
         "b.nsec3.test",
         "nope.iter.test",
+        "www.privalg.test",
+        "blog.shop.test",
         "www.paris.eu.shop.test",
         "www.cdn.example",
         "www.expired.test",

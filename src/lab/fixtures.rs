@@ -113,6 +113,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
         "zones/rollover.test.zone",
         include_str!("../../fixtures/lab/zones/rollover.test.zone"),
     ),
+    (
+        "zones/privalg.test.zone",
+        include_str!("../../fixtures/lab/zones/privalg.test.zone"),
+    ),
 ];
 
 #[cfg(test)]

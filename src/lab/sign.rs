@@ -70,6 +70,9 @@ pub enum SignFault {
     Unsigned,
     /// The data's signatures do not verify (the DNSKEY RRset's do).
     BadSignature,
+    /// Keys, DS and signatures carry algorithm 253 (PRIVATEDNS), which no validator
+    /// implements: the zone is treated as unsigned (insecure), not bogus (RFC 4035 §5.2).
+    UnsupportedAlgorithm,
     /// Thirty keys share one key tag and every RRset has thirty RRSIGs naming it, none valid:
     /// a validator without limits would try 900 signatures per RRset (CVE-2023-50387).
     Keytrap,
@@ -84,6 +87,7 @@ impl std::fmt::Display for SignFault {
             SignFault::Unsigned => "DS in the parent, zone unsigned",
             SignFault::BadSignature => "signatures do not verify",
             SignFault::Keytrap => "KeyTrap: colliding keys, floods of RRSIGs",
+            SignFault::UnsupportedAlgorithm => "an algorithm no validator implements",
         })
     }
 }
@@ -96,20 +100,38 @@ struct Key {
 }
 
 /// The deterministic key of `zone` for `role` ("ksk", "zsk", "old-ksk").
-fn key(zone: &Name, role: &str, flags: u16) -> Option<Key> {
+fn key(zone: &Name, role: &str, flags: u16, algorithm: Algorithm) -> Option<Key> {
     let seed = ring::digest::digest(
         &ring::digest::SHA256,
         format!("dnscope lab {} {role}", zone.to_lowercase()).as_bytes(),
     );
     let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed.as_ref()).ok()?;
     let signing = Ed25519SigningKey::from_ed25519(pair);
-    let dnskey = DNSKEY::with_flags(flags, signing.to_public_key().ok()?);
+    let public = signing.to_public_key().ok()?;
+    let dnskey = DNSKEY::with_flags(
+        flags,
+        PublicKeyBuf::new(
+            hickory_proto::dnssec::PublicKey::public_bytes(&public).to_vec(),
+            algorithm,
+        ),
+    );
     let tag = dnskey.calculate_key_tag().ok()?;
     Some(Key {
         signing,
         dnskey,
         tag,
     })
+}
+
+/// The algorithm a zone's keys and signatures carry: Ed25519 (15), or for the
+/// unsupported-algorithm fault 253 (PRIVATEDNS), which no validator implements; the bytes
+/// are still Ed25519's.
+fn algorithm(spec: &SignSpec) -> Algorithm {
+    if spec.fault == Some(SignFault::UnsupportedAlgorithm) {
+        Algorithm::Unknown(253)
+    } else {
+        Algorithm::ED25519
+    }
 }
 
 /// The DS records a parent publishes for a signed child (none for an unsigned one).
@@ -119,7 +141,7 @@ pub(super) fn ds_records(spec: &SignSpec, child: &Name, ttl: u32) -> Vec<Record>
     } else {
         "ksk"
     };
-    let Some(k) = key(child, role, 257) else {
+    let Some(k) = key(child, role, 257, algorithm(spec)) else {
         return Vec::new();
     };
     let Ok(digest) = k.dnskey.to_digest(child, DigestType::SHA256) else {
@@ -127,7 +149,7 @@ pub(super) fn ds_records(spec: &SignSpec, child: &Name, ttl: u32) -> Vec<Record>
     };
     let ds = DS::new(
         k.tag,
-        Algorithm::ED25519,
+        algorithm(spec),
         DigestType::SHA256,
         digest.as_ref().to_vec(),
     );
@@ -140,7 +162,7 @@ pub(super) fn ds_records(spec: &SignSpec, child: &Name, ttl: u32) -> Vec<Record>
 
 /// The public key of the root's KSK (what the lab's validating resolvers trust).
 pub(super) fn root_key() -> Option<PublicKeyBuf> {
-    key(&Name::root(), "ksk", 257).map(|k| k.dnskey.public_key().clone())
+    key(&Name::root(), "ksk", 257, Algorithm::ED25519).map(|k| k.dnskey.public_key().clone())
 }
 
 /// The lab's trust anchor: the DS of the root's KSK.
@@ -197,7 +219,9 @@ pub(super) fn sign(origin: &Name, records: &mut Records, spec: &SignSpec, now: u
     if spec.fault == Some(SignFault::Unsigned) {
         return;
     }
-    let (Some(ksk), Some(zsk)) = (key(origin, "ksk", 257), key(origin, "zsk", 256)) else {
+    let alg = algorithm(spec);
+    let (Some(ksk), Some(zsk)) = (key(origin, "ksk", 257, alg), key(origin, "zsk", 256, alg))
+    else {
         return;
     };
     let soa_ttl = soa_minimum(origin, records).unwrap_or(3600);
@@ -252,7 +276,7 @@ pub(super) fn sign(origin: &Name, records: &mut Records, spec: &SignSpec, now: u
         let records_now: Vec<Record> = set.records_without_rrsigs().cloned().collect();
         let input = SigInput {
             type_covered: rtype,
-            algorithm: Algorithm::ED25519,
+            algorithm: alg,
             num_labels: owner.num_labels(),
             original_ttl: set.ttl(),
             sig_expiration: SerialNumber::new(expiration),
@@ -526,8 +550,8 @@ mod tests {
     #[test]
     fn keys_are_the_same_on_every_run() {
         let zone = Name::from_ascii("shop.test.").expect("name");
-        let a = key(&zone, "ksk", 257).map(|k| k.tag);
-        let b = key(&zone, "ksk", 257).map(|k| k.tag);
+        let a = key(&zone, "ksk", 257, Algorithm::ED25519).map(|k| k.tag);
+        let b = key(&zone, "ksk", 257, Algorithm::ED25519).map(|k| k.tag);
         assert!(a.is_some());
         assert_eq!(a, b);
     }
