@@ -55,6 +55,7 @@ impl Mask {
             (r"\(port \d+\)", "(port PORT)"),
             (r"id \d+ ", "id ID "),
             (r"\d\d:\d\d:\d\d UTC", "HH:MM:SS UTC"),
+            (r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "DATE UTC"),
             (r"\b\d+ s\b", "N s"),
             (r"│ ✓ ", "│   "),
             (r"─+", "─"),
