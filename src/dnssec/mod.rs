@@ -8,9 +8,11 @@
 //! see [`Limits`].
 //!
 //! `anchor.rs` reads trust anchors, `sig.rs` checks RRSIGs, `denial.rs` checks NSEC and NSEC3
-//! proofs, `chain.rs` puts them together over a trace.
+//! proofs, `chain.rs` puts them together over a trace's zones, `answer.rs` checks what the
+//! zones answered (and one response, for `query --validate`).
 
 mod anchor;
+mod answer;
 mod chain;
 mod denial;
 mod sig;
@@ -18,7 +20,8 @@ mod sig;
 use hickory_proto::rr::{Name, RecordType};
 
 pub use anchor::{Anchor, AnchorError, Anchors};
-pub use chain::{validate, validate_response};
+pub use answer::validate_response;
+pub use chain::validate;
 pub(crate) use denial::nsec_covers;
 pub use denial::nsec3_hash;
 

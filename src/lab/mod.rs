@@ -383,7 +383,7 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Hierarchy), LabError> {
     };
     let mut planned = Vec::new();
     let mut root_ns: Vec<Name> = Vec::new();
-    let signed = signed_zones(&manifest, &manifest_file)?;
+    let signed = sign::zones(&manifest.signed, &manifest_file)?;
     let now = sign::now();
     for entry in &manifest.server {
         let name = Name::from_ascii(&entry.name)
@@ -477,26 +477,6 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Hierarchy), LabError> {
         });
     }
     Ok((planned, Hierarchy { root_ns, signed }))
-}
-
-/// The `[[signed]]` tables, with their zones as names.
-fn signed_zones(manifest: &Manifest, file: &str) -> Result<Vec<(Name, SignSpec)>, LabError> {
-    manifest
-        .signed
-        .iter()
-        .map(|spec| {
-            Name::from_ascii(&spec.zone)
-                .map(|mut n| {
-                    n.set_fqdn(true);
-                    (n.to_lowercase(), spec.clone())
-                })
-                .map_err(|e| LabError::Manifest {
-                    file: file.to_string(),
-                    reason: format!("signed zone {:?}: {e}", spec.zone),
-                    line: None,
-                })
-        })
-        .collect()
 }
 
 async fn bind_all(planned: Vec<Planned>, hierarchy: Hierarchy, port: u16) -> Result<Lab, LabError> {

@@ -92,6 +92,28 @@ impl std::fmt::Display for SignFault {
     }
 }
 
+/// The `[[signed]]` tables, with their zones as names.
+pub(super) fn zones(
+    specs: &[SignSpec],
+    file: &str,
+) -> Result<Vec<(Name, SignSpec)>, super::LabError> {
+    specs
+        .iter()
+        .map(|spec| {
+            Name::from_ascii(&spec.zone)
+                .map(|mut n| {
+                    n.set_fqdn(true);
+                    (n.to_lowercase(), spec.clone())
+                })
+                .map_err(|e| super::LabError::Manifest {
+                    file: file.to_string(),
+                    reason: format!("signed zone {:?}: {e}", spec.zone),
+                    line: None,
+                })
+        })
+        .collect()
+}
+
 /// A key of a lab zone.
 struct Key {
     signing: Ed25519SigningKey,

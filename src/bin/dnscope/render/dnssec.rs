@@ -9,6 +9,7 @@ use dnscope::trace::Trace;
 
 use super::Tone;
 use super::layout::Page;
+use crate::words::chain;
 use crate::words::dnssec as said;
 
 /// The chain of trust, zone by zone from the top, after the steps (a live trace prints its
@@ -35,7 +36,7 @@ pub fn chain(page: &mut Page<'_>, t: &Trace, explain: bool) -> io::Result<()> {
         .unwrap_or(0);
     let paths = t.cut_paths();
     for z in &report.zones {
-        let status = said::zone_status(z);
+        let status = chain::zone_status(z);
         let name = format!("{:<pad$}", dnscope::present::name(&z.zone));
         let text = format!(
             "  {}  {}",
@@ -48,7 +49,7 @@ pub fn chain(page: &mut Page<'_>, t: &Trace, explain: bool) -> io::Result<()> {
         let own = matches!(status.kind, "secure")
             || said::zone(&z.status).as_deref() == Some(dnscope::present::name(&z.zone).as_str());
         if own {
-            for (line, mood) in said::zone_lines(z, report.now) {
+            for (line, mood) in chain::zone_lines(z, report.now) {
                 let text = format!("{under}{}", page.paint(&for_tty(&line), mood));
                 page.hang(&text, &format!("{under}  "))?;
             }
@@ -58,7 +59,7 @@ pub fn chain(page: &mut Page<'_>, t: &Trace, explain: bool) -> io::Result<()> {
                 let i = p.zones.iter().position(|x| *x == z.zone)?;
                 i.checked_sub(1).and_then(|j| p.zones.get(j).cloned())
             });
-            if let Some(sentence) = said::narrate(z, parent.as_ref(), report.now) {
+            if let Some(sentence) = chain::narrate(z, parent.as_ref(), report.now) {
                 let text = format!(
                     "  {}  {} {}",
                     " ".repeat(pad),

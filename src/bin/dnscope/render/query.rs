@@ -156,7 +156,7 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
         let text = format!(
             "{} {}",
             page.paint("EDE:", Tone::Warn),
-            for_tty(&crate::words::dnssec::ede(&e))
+            for_tty(&crate::words::chain::ede(&e))
         );
         page.hang(&text, "    ")?;
     }
@@ -206,7 +206,7 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
         .answers
         .iter()
         .chain(&m.authorities)
-        .filter_map(|r| crate::words::dnssec::rrsig(r, now))
+        .filter_map(|r| crate::words::chain::rrsig(r, now))
         .collect();
     for line in sigs {
         let text = page.paint(&format!("  {}", for_tty(&line)), Tone::Dim);

@@ -187,7 +187,11 @@ pub fn finding(f: &Finding, c: &Comparison) -> Said {
             rejected,
             validated,
             passed,
-        } => ("dnssec", dnssec_mood(status), dnssec(status, rejected, validated, passed, c)),
+        } => (
+            "dnssec",
+            super::dnssec::compare_mood(status),
+            super::dnssec::compare_finding(status, rejected, validated, passed, c),
+        ),
         Finding::Reference {
             server,
             by,
@@ -554,88 +558,6 @@ pub fn watch_end(end: crate::render::compare::WatchEnd) -> Said {
                 plural(rounds as usize)
             ),
             Mood::Warn,
-        ),
-    }
-}
-
-fn dnssec_mood(status: &dnscope::dnssec::Status) -> Mood {
-    match status {
-        dnscope::dnssec::Status::Bogus(_) => Mood::Bad,
-        _ => Mood::Quiet,
-    }
-}
-
-/// Resolvers and DNSSEC: who rejected bogus data (and the EDE they sent), who vouched with AD,
-/// who passed the data on unvalidated.
-fn dnssec(
-    status: &dnscope::dnssec::Status,
-    rejected: &[String],
-    validated: &[String],
-    passed: &[String],
-    c: &Comparison,
-) -> String {
-    let now = u32::try_from(c.at & u64::from(u32::MAX)).unwrap_or(0);
-    let list = |v: &[String]| match v {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    };
-    let verb = |v: &[String], one: &str, many: &str| {
-        if v.len() == 1 {
-            one.to_string()
-        } else {
-            many.to_string()
-        }
-    };
-    match status {
-        dnscope::dnssec::Status::Bogus(_) => {
-            let reason = super::dnssec::verdict(status, now).text;
-            let reason = reason.trim_end_matches("; validating resolvers answer SERVFAIL");
-            let mut text = format!(
-                "The answer is DNSSEC-{reason} (the chain of trust dnscope checked from the root)"
-            );
-            if !rejected.is_empty() {
-                // The EDEs they sent, each once ("EDE 7 (Signature Expired)").
-                let mut ede: Vec<String> = c
-                    .servers
-                    .iter()
-                    .filter(|s| rejected.contains(&s.label))
-                    .flat_map(|s| {
-                        s.ede.iter().map(|e| {
-                            format!("EDE {} ({})", e.code, super::dnssec::ede_name(e.code))
-                        })
-                    })
-                    .collect();
-                ede.sort();
-                ede.dedup();
-                text.push_str(&format!(
-                    ". {} validate{} and therefore answer{} SERVFAIL{}",
-                    list(rejected),
-                    verb(rejected, "s", ""),
-                    verb(rejected, "s", ""),
-                    if ede.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" with {}", ede.join(", "))
-                    }
-                ));
-            }
-            if !passed.is_empty() {
-                text.push_str(&format!(
-                    "; {} {} not validate and pass{} the data on as if nothing were wrong",
-                    list(passed),
-                    verb(passed, "does", "do"),
-                    verb(passed, "es", "")
-                ));
-            }
-            text.push_str(". The authoritative servers answer: the fault is in the zone's signatures or keys, not in the resolvers.");
-            text
-        }
-        _ => format!(
-            "The answer is DNSSEC-secure: {} validated it (AD flag); {} passed it on without AD: {} not validate.",
-            list(validated),
-            list(passed),
-            verb(passed, "it does", "they do")
         ),
     }
 }

@@ -250,7 +250,7 @@ fn sentences(s: &Solution) -> Vec<String> {
                     |z| matches!(&z.status, dnscope::dnssec::Status::Bogus(b) if b.zone == z.zone),
                 ) {
                     let ds: Vec<String> = z.ds.iter().map(|d| d.key_tag.to_string()).collect();
-                    let keys: Vec<String> = z.keys.iter().map(super::dnssec::key).collect();
+                    let keys: Vec<String> = z.keys.iter().map(super::chain::key).collect();
                     out.push(format!(
                         "The chain breaks at {}: the parent's DS names key {}, but the zone's DNSKEY RRset holds {}.",
                         z.zone.wire(),

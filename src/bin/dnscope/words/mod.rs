@@ -9,7 +9,8 @@
 //! - [`query`]: a `query` block: server sources, missing responses, truncation;
 //! - [`record`]: a plain-words reading of any record and of a whole response (`--explain`);
 //! - [`compare`]: findings, statuses, problems and answer groups of a comparison;
-//! - [`dnssec`]: verdicts, reasons and codes, each zone's chain link, EDE names;
+//! - [`dnssec`]: DNSSEC verdicts, their reasons and codes; [`chain`]: each zone's link of the
+//!   chain of trust, RRSIGs read out, EDE names;
 //! - [`scenario`]: the narration of a lab scenario;
 //! - [`exercises`]: the class exercises and their solutions, worded from the same pieces;
 //! - [`catalog`]: `dnscope explain`'s pages (record types and concepts).
@@ -18,6 +19,7 @@
 //! error types, printed on one line by `main`; they are not repeated here.
 
 pub mod catalog;
+pub mod chain;
 pub mod compare;
 pub mod dnssec;
 mod ending;

@@ -174,7 +174,7 @@ pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
                         .iter()
                         .map(|e| EdeDoc {
                             code: e.code,
-                            name: crate::words::dnssec::ede_name(e.code),
+                            name: crate::words::chain::ede_name(e.code),
                             text: e.text.clone(),
                         })
                         .collect(),

@@ -144,7 +144,7 @@ pub fn zone(z: &ZoneCheck, now: u32) -> ZoneDoc {
             .sigs
             .iter()
             .map(|s| {
-                let r = said::sig_result(s, now);
+                let r = crate::words::chain::sig_result(s, now);
                 SigDoc {
                     name: present::name(&s.rrset.name),
                     rtype: rtype_name(s.rrset.rtype),

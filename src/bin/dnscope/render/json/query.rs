@@ -102,7 +102,7 @@ pub fn ede(m: &Message) -> Vec<EdeDoc> {
         .into_iter()
         .map(|e| EdeDoc {
             code: e.code,
-            name: crate::words::dnssec::ede_name(e.code),
+            name: crate::words::chain::ede_name(e.code),
             text: e.text,
         })
         .collect()
