@@ -16,6 +16,8 @@
 //! - [`lab`]: the embedded lab: a DNS hierarchy served on loopback, its faults, its run-time
 //!   changes and scenarios.
 //! - [`exercises`]: the class exercises' evidence, gathered from the running lab.
+//! - [`zonefile`]: zone files read with the line of an error named (the lab's zones, the
+//!   intended state `compare --zone` checks).
 //! - [`present`]: DNS data in presentation (zone-file) form, and terminal-safe text.
 //! - [`exit`]: the exit-code table shared by every command.
 //!
@@ -34,3 +36,4 @@ pub mod system;
 pub mod target;
 pub mod trace;
 pub mod wire;
+pub mod zonefile;

@@ -1,12 +1,13 @@
 //! Reading zone files for the lab: from the embedded copies or a directory, moved to the
-//! configured /24, parsed with hickory's RFC 1035 parser, with the file and the line named when
-//! something is wrong.
+//! configured /24, parsed by [`crate::zonefile`] (the file and the line named when something is
+//! wrong).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use hickory_proto::rr::{Name, RecordSet, RrKey};
-use hickory_proto::serialize::txt::Parser;
+
+use crate::zonefile::{self, ZoneFileError};
 
 use super::{LabError, fixtures};
 
@@ -69,100 +70,17 @@ pub(super) fn relocate(text: &str, from: [u8; 3], to: [u8; 3]) -> String {
     out
 }
 
-/// Parse one zone file. hickory's errors carry no position, so on failure we find the first
-/// line at which a prefix of the file fails the same way and name it.
+/// Parse one zone file of the lab.
 pub(super) fn parse(
     text: &str,
     file: &str,
 ) -> Result<(Name, BTreeMap<RrKey, RecordSet>), LabError> {
-    let hidden = hide_underscores(text);
-    match Parser::new(hidden.as_str(), None, None).parse() {
-        Ok((origin, records)) => Ok((origin, restore_underscores(records))),
-        Err(e) => {
-            let reason = e.to_string();
-            let lines: Vec<&str> = text.lines().collect();
-            let mut at = None;
-            for k in 1..=lines.len() {
-                let prefix = lines[..k].join("\n");
-                if let Err(pe) = Parser::new(prefix.as_str(), None, None).parse()
-                    && pe.to_string() == reason
-                {
-                    at = Some((k, lines[k - 1].trim().to_string()));
-                    break;
-                }
-            }
-            Err(LabError::Zone {
-                file: file.to_string(),
-                line: at.as_ref().map(|(k, _)| *k),
-                record: at.map(|(_, l)| l),
-                reason,
-            })
-        }
-    }
-}
-
-/// What stands for an underscore inside a label while hickory's parser reads the file.
-const UNDERSCORE: &str = "x-u5f-x";
-
-/// hickory 0.26.3's zone parser sends every label that does not start with `_` through IDNA,
-/// which refuses an underscore inside a label (`s1_2024._domainkey`, a DKIM selector). Such
-/// owner names are valid DNS names (RFC 2181 §11): hide their underscores from the parser
-/// behind a marker, and put them back in [`restore_underscores`].
-fn hide_underscores(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let owner_end = line.find(char::is_whitespace).unwrap_or(line.len());
-        let (owner, rest) = line.split_at(owner_end);
-        let inner = owner
-            .split('.')
-            .any(|l| l.len() > 1 && l[1..].contains('_'));
-        if owner.starts_with(';') || owner.starts_with('$') || !inner {
-            out.push_str(line);
-            continue;
-        }
-        let relabelled: Vec<String> = owner
-            .split('.')
-            .map(|l| match l.char_indices().nth(1) {
-                Some((i, _)) => format!("{}{}", &l[..i], l[i..].replace('_', UNDERSCORE)),
-                None => l.to_string(),
-            })
-            .collect();
-        out.push_str(&relabelled.join("."));
-        out.push_str(rest);
-    }
-    out
-}
-
-/// Undo [`hide_underscores`] in the owner names of the parsed records.
-fn restore_underscores(records: BTreeMap<RrKey, RecordSet>) -> BTreeMap<RrKey, RecordSet> {
-    records
-        .into_iter()
-        .map(|(key, set)| {
-            if !Name::from(key.name.clone()).to_ascii().contains(UNDERSCORE) {
-                return (key, set);
-            }
-            let name = restore(&Name::from(key.name.clone()));
-            let mut fixed = RecordSet::new(name.clone(), set.record_type(), 0);
-            for r in set.records_without_rrsigs() {
-                let mut r = r.clone();
-                r.name = name.clone();
-                fixed.insert(r, 0);
-            }
-            (RrKey::new(name.into(), key.record_type), fixed)
-        })
-        .collect()
-}
-
-fn restore(name: &Name) -> Name {
-    let labels: Vec<Vec<u8>> = name
-        .iter()
-        .map(|l| {
-            String::from_utf8_lossy(l)
-                .replace(UNDERSCORE, "_")
-                .into_bytes()
-        })
-        .collect();
-    Name::from_labels(labels.iter().map(Vec::as_slice)).unwrap_or_else(|_| name.clone())
+    zonefile::parse(text, file, None, None).map_err(|e: ZoneFileError| LabError::Zone {
+        file: e.file,
+        line: e.line,
+        record: e.record,
+        reason: e.reason,
+    })
 }
 
 /// The NS names at a zone's apex, lower-cased.
@@ -192,17 +110,5 @@ mod tests {
         assert!(out.contains("A 127.88.1.40"));
         assert!(out.contains("; 127.88.1.2 moves"));
         assert!(out.contains("10.127.77.0.1"), "{out}");
-    }
-
-    #[test]
-    fn a_bad_record_is_named_with_its_line() {
-        let text = "$ORIGIN t.\n$TTL 60\n@ IN SOA a. b. 1 2 3 4 5\nwww IN A 300.1.1.1\n";
-        match parse(text, "t.zone") {
-            Err(LabError::Zone { line, record, .. }) => {
-                assert_eq!(line, Some(4));
-                assert_eq!(record.as_deref(), Some("www IN A 300.1.1.1"));
-            }
-            other => panic!("unexpected {other:?}"),
-        }
     }
 }
