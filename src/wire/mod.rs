@@ -6,6 +6,7 @@
 //! interpret answers (that is the job of `query`, `trace` and `compare`) and never prints.
 
 mod message;
+mod shared;
 mod tcp;
 mod udp;
 
@@ -23,6 +24,7 @@ pub use message::{
     ClassError, Ede, NameError, TypeError, build_query, build_query_in, ede, nsid, parse_class,
     parse_name, parse_rtype, reverse_name, rtype_name,
 };
+pub use shared::{Shared, SharedLimits, SharedStats};
 
 /// The UDP payload size we advertise in EDNS0: the DNS Flag Day 2020 value, which avoids IP
 /// fragmentation on practically every path.
@@ -154,6 +156,9 @@ pub struct Exchange {
     pub truncated: Option<Truncated>,
     /// Packets that arrived but were not the answer.
     pub ignored: Vec<Ignored>,
+    /// Taken from a batch run's cache instead of being sent again (see [`Shared`]); the
+    /// other fields are those of the exchange that was sent.
+    pub from_cache: bool,
 }
 
 /// Why no answer came back.
@@ -191,6 +196,9 @@ pub enum WireError {
     /// The question itself could not be encoded.
     #[error("cannot encode the question: {0}")]
     Encode(String),
+    /// A batch run stopped asking a server that had left its last questions unanswered.
+    #[error("{server}: not asked: no reply to its last {timeouts} questions in this run")]
+    GaveUp { server: SocketAddr, timeouts: u32 },
     /// The address is outside loopback and this run may only use loopback.
     #[error(
         "{server}: not asked: outside loopback (this run may only send to 127.0.0.0/8 and ::1)"
@@ -262,6 +270,7 @@ impl Transport for NetTransport {
                 udp_attempts,
                 truncated,
                 ignored,
+                from_cache: false,
             };
         if opts.tcp_only {
             let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;

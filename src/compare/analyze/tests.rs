@@ -117,6 +117,7 @@ fn observed(server: Server, reply: Option<Reply>, serial: Option<u32>) -> Observ
                 udp_attempts: 1,
                 truncated: None,
                 ignored: Vec::new(),
+                from_cache: false,
             })
         }
     };

@@ -68,6 +68,10 @@ pub fn wire_error(e: &WireError) -> Said {
             ("bad_response", format!("bad response: {reason}"))
         }
         WireError::Forbidden { .. } => ("forbidden", "not asked: outside loopback".into()),
+        WireError::GaveUp { timeouts, .. } => (
+            "gave_up",
+            format!("not asked: no reply to its last {timeouts} questions in this run"),
+        ),
         WireError::Io { message, .. } => ("io", format!("socket error: {message}")),
         WireError::Encode(why) => ("encode", format!("cannot encode the question: {why}")),
     };
