@@ -224,7 +224,8 @@ fn number<T: std::str::FromStr>(w: Option<&&str>, what: &str) -> Result<T, Strin
         .map_err(|_| format!("the {what} {w:?} is not a number in range"))
 }
 
-fn ds(words: &[&str]) -> Result<DS, String> {
+/// A DS RDATA from its presentation words (key tag, algorithm, digest type, digest).
+pub(crate) fn ds(words: &[&str]) -> Result<DS, String> {
     let tag: u16 = number(words.first(), "DS key tag")?;
     let alg: u8 = number(words.get(1), "DS algorithm")?;
     let dt: u8 = number(words.get(2), "DS digest type")?;
@@ -243,7 +244,8 @@ fn ds(words: &[&str]) -> Result<DS, String> {
     ))
 }
 
-fn dnskey(words: &[&str]) -> Result<DNSKEY, String> {
+/// A DNSKEY RDATA from its presentation words (flags, protocol, algorithm, key).
+pub(crate) fn dnskey(words: &[&str]) -> Result<DNSKEY, String> {
     let flags: u16 = number(words.first(), "DNSKEY flags")?;
     let protocol: u8 = number(words.get(1), "DNSKEY protocol")?;
     if protocol != 3 {

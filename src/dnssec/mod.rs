@@ -20,6 +20,7 @@ mod sig;
 use hickory_proto::rr::{Name, RecordType};
 
 pub use anchor::{Anchor, AnchorError, Anchors};
+pub(crate) use anchor::{dnskey as parse_dnskey, ds as parse_ds};
 pub use answer::validate_response;
 pub use chain::validate;
 pub(crate) use denial::nsec_covers;
