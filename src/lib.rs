@@ -13,6 +13,9 @@
 //!   proofs, a verdict (secure, insecure, bogus, indeterminate) and where it was decided.
 //! - [`compare`]: the `compare` engine: resolvers and authoritative servers side by side, and
 //!   the analysis of why they differ (findings as data).
+//! - [`batch`]: many names in one run (`compare --zone/--names`, `trace --names`): one shared
+//!   delegation cache, bounded concurrency, rows checked against a zone file and folded into
+//!   a summary as they come.
 //! - [`lab`]: the embedded lab: a DNS hierarchy served on loopback, its faults, its run-time
 //!   changes and scenarios.
 //! - [`exercises`]: the class exercises' evidence, gathered from the running lab.
@@ -25,6 +28,7 @@
 //! binary's vocabulary (`words/`) gives each its JSON kind and its sentence. Errors carry a
 //! one-line `Display` for the binary's error line.
 
+pub mod batch;
 pub mod compare;
 pub mod dnssec;
 pub mod exercises;

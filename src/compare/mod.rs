@@ -28,6 +28,7 @@ pub use analyze::{
 };
 pub use discover::{Discovery, DiscoveryError, discover, zone_of};
 pub use observe::observe;
+pub(crate) use observe::soa_of;
 
 use crate::lab::Lab;
 use crate::lab::scenario::{self, Played, Scenario};
@@ -36,7 +37,7 @@ use crate::trace::TraceOptions;
 use crate::wire::{Exchange, QueryOptions, Transport, WireError};
 
 /// Resolver or authoritative server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A recursive resolver (asked with RD=1).

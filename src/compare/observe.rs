@@ -72,7 +72,8 @@ pub async fn observe(
         .collect()
 }
 
-fn soa_of(x: &Exchange) -> Option<Soa> {
+/// The zone's SOA in an answer to "zone SOA?".
+pub(crate) fn soa_of(x: &Exchange) -> Option<Soa> {
     x.response.answers.iter().find_map(|r| match &r.data {
         RData::SOA(s) => Some(Soa {
             mname: s.mname.to_lowercase(),

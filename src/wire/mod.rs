@@ -24,7 +24,7 @@ pub use message::{
     ClassError, Ede, NameError, TypeError, build_query, build_query_in, ede, nsid, parse_class,
     parse_name, parse_rtype, reverse_name, rtype_name,
 };
-pub use shared::{Shared, SharedLimits, SharedStats};
+pub use shared::{Metered, Shared, SharedLimits, SharedStats};
 
 /// The UDP payload size we advertise in EDNS0: the DNS Flag Day 2020 value, which avoids IP
 /// fragmentation on practically every path.

@@ -33,6 +33,20 @@ pub enum AnswerKey {
     NoData,
 }
 
+impl AnswerKey {
+    /// The key a server's answer holding exactly `records` reduces to (an RRset from a zone
+    /// file, to compare with what servers serve); NODATA when there are none.
+    pub fn of_records(records: &[Record]) -> Self {
+        let mut lines: Vec<String> = records.iter().map(reduce::line).collect();
+        if lines.is_empty() {
+            return AnswerKey::NoData;
+        }
+        lines.sort();
+        lines.dedup();
+        AnswerKey::Data(lines)
+    }
+}
+
 /// How a server compares with the authoritative answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

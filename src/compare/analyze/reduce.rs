@@ -77,7 +77,7 @@ fn view(name: &Name, rtype: RecordType, o: &Observation) -> ServerView {
 }
 
 /// A record as a comparison line: `name TYPE data`, the owner lower-cased.
-fn line(r: &Record) -> String {
+pub(super) fn line(r: &Record) -> String {
     format!(
         "{} {} {}",
         r.name.to_lowercase(),
