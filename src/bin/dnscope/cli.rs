@@ -77,6 +77,11 @@ Examples:
   dnscope compare www.shop.test --lab               the lab's resolvers and shop.test's servers
   dnscope compare example.org --resolver office=192.0.2.53 --resolver 198.51.100.1
 
+  dnscope compare --zone fixtures/intended/news.example.zone --lab
+                                                    every RRset of a zone file (the intended
+                                                    state) at every server: what differs, why
+  dnscope compare --names names.txt --lab           many names (NAME [TYPE] a line; - reads stdin)
+
 Resolvers: --resolver/--resolvers, --public, or else those of /etc/resolv.conf (with --lab,
 the lab's own resolvers). Authoritative servers: found by a trace from the root (the same start
 options as `dnscope trace`), or --auth.
@@ -123,8 +128,39 @@ pub struct CompareArgs {
     /// UDP retries after the first attempt, per server.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub retries: u32,
+    /// Check every RRset of this zone file (the zone's intended state: $ORIGIN, $TTL and
+    /// $INCLUDE honoured) at every server; DNSSEC records and glue are left out unless asked.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["args", "scenario", "watch"])]
+    pub zone: Option<PathBuf>,
+    /// The zone file's origin, when the file sets no $ORIGIN.
+    #[arg(long, value_name = "NAME", requires = "zone")]
+    pub origin: Option<String>,
+    /// With --zone: check the zone file's DNSSEC records too (DNSKEY, DS, NSEC …).
+    #[arg(long, requires = "zone")]
+    pub with_dnssec: bool,
+    /// With --zone: check delegations (NS below the apex) and their glue too, each at the
+    /// child zone's servers.
+    #[arg(long, requires = "zone")]
+    pub with_glue: bool,
+    #[command(flatten)]
+    pub batch: BatchFlags,
     #[command(flatten)]
     pub lab: LabFlags,
+}
+
+/// Many names in one run (`compare --names/--zone`, `trace --names`).
+#[derive(Debug, Args, Clone)]
+pub struct BatchFlags {
+    /// Check every name of this list (NAME [TYPE] a line, # comments; - reads stdin). With
+    /// --zone, names the file lacks should not exist.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["args"])]
+    pub names: Option<PathBuf>,
+    /// Questions in flight at once, in all (many names).
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub concurrency: usize,
+    /// Questions in flight at once to any one server (many names).
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub per_server: usize,
 }
 
 const TRACE_HELP: &str = "\
@@ -134,6 +170,7 @@ Examples:
   dnscope trace blog.shop.test --lab --one          dig-like: one server at a time
   dnscope trace example.org AAAA --root 192.0.2.1   from a root server of your own
   dnscope trace www.example.com                     from the built-in IANA root hints
+  dnscope trace --names names.txt --lab             many names, one delegation cache, one table
 
 At every zone cut dnscope asks all the zone's servers at once and follows the first usable
 answer; the others are shown as they come in. -v adds every response's sections.";
@@ -195,6 +232,8 @@ pub struct TraceArgs {
     /// Print only the final answer data, one record per line.
     #[arg(long)]
     pub short: bool,
+    #[command(flatten)]
+    pub batch: BatchFlags,
     #[command(flatten)]
     pub lab: LabFlags,
 }

@@ -1,6 +1,7 @@
 //! Running a plan: (lab) → resolve servers → engine → render → exit code. One file per
 //! command; this one dispatches and holds what they share (the lab, the transport, errors).
 
+mod batch;
 mod compare;
 mod lab;
 mod live;
@@ -48,6 +49,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
         Job::Query(job) => query::run(job, out).await,
         Job::Trace(job) => trace::run(job, out).await,
         Job::Compare(job) => compare::run(job, out).await,
+        Job::CompareBatch(job) => batch::compare(job, out).await,
+        Job::TraceBatch(job) => batch::trace(job, out).await,
         Job::Lab(config) => lab::run(config, out).await,
         Job::Exercises {
             lab,

@@ -11,6 +11,7 @@
 //! - `start.rs`: where a trace starts (the lab, a hints file, `--root`, built-in hints).
 
 mod args;
+pub mod batch;
 pub mod servers;
 mod start;
 
@@ -24,6 +25,7 @@ use dnscope::trace::{Family, Fanout, Stragglers, TraceOptions};
 use dnscope::wire::QueryOptions;
 use hickory_proto::rr::{Name, RecordType};
 
+pub use batch::{CompareBatchJob, NamesSource, TraceBatchJob, ZoneSource};
 pub use servers::ServerSpec;
 pub use start::Start;
 
@@ -79,6 +81,10 @@ pub enum Job {
     Query(QueryJob),
     Trace(TraceJob),
     Compare(CompareJob),
+    /// `compare --zone/--names`: many RRsets.
+    CompareBatch(CompareBatchJob),
+    /// `trace --names`: many traces.
+    TraceBatch(TraceBatchJob),
     Lab(LabConfig),
     Exercises {
         lab: LabConfig,
@@ -175,8 +181,27 @@ impl Plan {
         };
         let job = match &cli.command {
             Command::Query(a) => Job::Query(query(a, &plus)?),
-            Command::Trace(a) => Job::Trace(trace(a, &plus)?),
-            Command::Compare(a) => Job::Compare(compare(a, &plus)?),
+            Command::Trace(a) => match batch::trace_names(a)? {
+                Some((names, limits)) => {
+                    if !plus.words.is_empty() {
+                        bail!("--names reads the names from the list: drop NAME");
+                    }
+                    Job::TraceBatch(TraceBatchJob {
+                        trace: trace_settings(a, &plus)?,
+                        names,
+                        limits,
+                    })
+                }
+                None => Job::Trace(trace(a, &plus)?),
+            },
+            Command::Compare(a) => match batch::compare_input(a)? {
+                Some((input, limits)) => Job::CompareBatch(CompareBatchJob {
+                    servers: compare_servers(a)?,
+                    input,
+                    limits,
+                }),
+                None => Job::Compare(compare(a, &plus)?),
+            },
             Command::Lab(a) => lab(a),
             Command::Explain { topic } => Job::Explain(topic.clone()),
             Command::Completions { shell } => Job::Completions(*shell),
@@ -394,6 +419,17 @@ fn trace(a: &TraceArgs, plus: &Plus) -> Result<TraceJob> {
         a.reverse.as_deref(),
         None,
     )?;
+    let (start, settings) = trace_settings(a, plus)?;
+    Ok(TraceJob {
+        name,
+        rtype,
+        start,
+        settings,
+    })
+}
+
+/// Where traces start and how they run: shared by one name and many.
+fn trace_settings(a: &TraceArgs, plus: &Plus) -> Result<(Start, TraceOptions)> {
     let start = Start::from_flags(&a.start, lab_config(&a.lab))?;
     let settings = TraceOptions {
         fanout: if a.one { Fanout::One } else { Fanout::All },
@@ -427,12 +463,7 @@ fn trace(a: &TraceArgs, plus: &Plus) -> Result<TraceJob> {
     if settings.budget == 0 {
         bail!("--budget must allow at least one query");
     }
-    Ok(TraceJob {
-        name,
-        rtype,
-        start,
-        settings,
-    })
+    Ok((start, settings))
 }
 
 fn compare(a: &CompareArgs, plus: &Plus) -> Result<CompareJob> {
@@ -454,12 +485,44 @@ fn compare(a: &CompareArgs, plus: &Plus) -> Result<CompareJob> {
     let question = match scenario {
         Some(_) if !words.is_empty() => bail!("--scenario sets the question itself: drop NAME"),
         Some(s) => Question::Scenario(s),
-        None if words.is_empty() => bail!("no name given: dnscope compare NAME [TYPE]"),
+        None if words.is_empty() => bail!(
+            "no name given: dnscope compare NAME [TYPE] (or --zone FILE / --names FILE for many)"
+        ),
         None => {
             let (name, rtype) = args::question("dnscope compare NAME [TYPE]", &words, None, None)?;
             Question::Name(name, rtype)
         }
     };
+    let servers = compare_servers(a)?;
+    let watch = match &a.watch {
+        Some(w) => Some(args::duration(w)?),
+        None => None,
+    };
+    Ok(CompareJob {
+        question,
+        resolvers: servers.resolvers,
+        auth: servers.auth,
+        start: servers.start,
+        query: servers.query,
+        watch,
+        watch_limit: args::duration(&a.watch_limit)?,
+    })
+}
+
+/// Who `compare` asks, and how patiently: shared by one name and many.
+#[derive(Debug)]
+pub struct CompareServers {
+    /// `(label, server)`, in the order given.
+    pub resolvers: Vec<(String, ServerSpec)>,
+    /// `--auth`: authoritative servers given instead of found.
+    pub auth: Vec<ServerSpec>,
+    /// Where the discovery trace starts.
+    pub start: Start,
+    pub query: QueryOptions,
+}
+
+fn compare_servers(a: &CompareArgs) -> Result<CompareServers> {
+    let lab = lab_config(&a.lab);
     let resolvers = servers::resolver_list(&a.resolvers, a.resolvers_file.as_deref(), a.public)?;
     if a.public && lab.is_some() {
         bail!("--public asks resolvers on the Internet; it does not mix with --lab");
@@ -468,23 +531,15 @@ fn compare(a: &CompareArgs, plus: &Plus) -> Result<CompareJob> {
     for s in &a.auth {
         auth.push(servers::flag_spec("--auth", s)?);
     }
-    let query = QueryOptions {
-        timeout: args::duration(&a.timeout)?,
-        retries: a.retries,
-        ..QueryOptions::default()
-    };
-    let watch = match &a.watch {
-        Some(w) => Some(args::duration(w)?),
-        None => None,
-    };
-    Ok(CompareJob {
-        question,
+    Ok(CompareServers {
         resolvers,
         auth,
         start: Start::from_flags(&a.start, lab)?,
-        query,
-        watch,
-        watch_limit: args::duration(&a.watch_limit)?,
+        query: QueryOptions {
+            timeout: args::duration(&a.timeout)?,
+            retries: a.retries,
+            ..QueryOptions::default()
+        },
     })
 }
 

@@ -293,7 +293,8 @@ impl Grid {
                                 .iter()
                                 .filter_map(|r| r.get(c).map(|x| x.0.clone())),
                         )
-                        .map(|t| width(&t))
+                        // A cell may hold several lines: its widest counts.
+                        .map(|t| t.lines().map(width).max().unwrap_or(0))
                         .max()
                         .unwrap_or(1);
                     if let Some(col) = table.column_mut(i) {

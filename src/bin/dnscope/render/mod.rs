@@ -6,6 +6,7 @@
 //! - `dot.rs`: a picture of a trace (Graphviz);
 //! - `json/`: the `--json` documents, one file per schema.
 
+pub mod batch;
 pub mod compare;
 pub mod dnssec;
 pub mod dot;

@@ -78,7 +78,8 @@ pub fn failure_kind(f: &Failure) -> &'static str {
     }
 }
 
-fn failure_headline(zone: &Name, f: &Failure) -> String {
+/// What went wrong at `zone`, in a clause.
+pub fn failure_headline(zone: &Name, f: &Failure) -> String {
     let zone = zone.wire();
     match f {
         Failure::NoReply { .. } => format!("no server of {zone} replied"),

@@ -11,6 +11,7 @@
 //! - [`compare`]: findings, statuses, problems and answer groups of a comparison;
 //! - [`dnssec`]: DNSSEC verdicts, their reasons and codes; [`chain`]: each zone's link of the
 //!   chain of trust, RRSIGs read out, EDE names;
+//! - [`batch`]: many names at once: row statuses, causes said once for many rows, the cost;
 //! - [`scenario`]: the narration of a lab scenario;
 //! - [`exercises`]: the class exercises and their solutions, worded from the same pieces;
 //! - [`catalog`]: `dnscope explain`'s pages (record types and concepts).
@@ -18,7 +19,9 @@
 //! Error messages (bad input, a lab that cannot start) are the `Display` of the library's
 //! error types, printed on one line by `main`; they are not repeated here.
 
+pub mod batch;
 pub mod catalog;
+mod cause;
 pub mod chain;
 pub mod compare;
 pub mod dnssec;

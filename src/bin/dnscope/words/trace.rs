@@ -11,8 +11,8 @@ use dnscope::wire::{WireError, rtype_name};
 use hickory_proto::rr::{Name, RData, Record};
 
 pub use super::ending::{
-    and_more, end, end_rcode, failure_detail, failure_kind, limit, lookup_groups, ns_lookup_error,
-    repeated_lookups,
+    and_more, end, end_rcode, failure_detail, failure_headline, failure_kind, limit, lookup_groups,
+    ns_lookup_error, repeated_lookups,
 };
 pub use super::reading::{
     cost_reading, glue_cell, legend, ns_mismatch, reading, truncation_reading,

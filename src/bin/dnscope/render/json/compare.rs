@@ -103,19 +103,48 @@ struct EdeDoc {
 }
 
 pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
-    let c = &v.round.comparison;
-    let explanation = said::explanation(c, v.session.discovery.as_ref());
+    parts(
+        &Parts {
+            comparison: &v.round.comparison,
+            zone: v.session.zone.as_ref(),
+            discovery: v.session.discovery.as_ref(),
+            played: v.session.played.as_ref(),
+            elapsed: v.round.elapsed,
+            number: v.number,
+            end: v.end,
+        },
+        explain,
+    )
+}
+
+/// What a compare document is made of: a comparison and what came with it (a batch has no
+/// session, scenario or watch).
+pub struct Parts<'a> {
+    pub comparison: &'a dnscope::compare::Comparison,
+    pub zone: Option<&'a hickory_proto::rr::Name>,
+    pub discovery:
+        Option<&'a Result<dnscope::compare::Discovery, dnscope::compare::DiscoveryError>>,
+    pub played: Option<&'a dnscope::lab::scenario::Played>,
+    pub elapsed: std::time::Duration,
+    pub number: Option<u32>,
+    pub end: Option<crate::render::compare::WatchEnd>,
+}
+
+/// The compare document of `p`.
+pub fn parts(v: &Parts<'_>, explain: bool) -> CompareDoc {
+    let c = v.comparison;
+    let explanation = said::explanation(c, v.discovery);
     CompareDoc {
         schema: SCHEMA,
         name: dnscope::present::name(&c.name),
         name_unicode: crate::words::idn::unicode(&c.name),
         homograph: crate::words::idn::homograph(&c.name),
         rtype: rtype_name(c.rtype),
-        zone: v.session.zone.as_ref().map(dnscope::present::name),
+        zone: v.zone.map(dnscope::present::name),
         round: v.number,
         asked_at: c.at,
         asked_at_utc: clock(c.at),
-        elapsed_ms: super::millis(v.round.elapsed),
+        elapsed_ms: super::millis(v.elapsed),
         authoritative_ttl: c.authoritative_ttl,
         consistent: c.consistent,
         verdict: said::verdict(c).into(),
@@ -183,7 +212,7 @@ pub fn document(v: &View<'_>, explain: bool) -> CompareDoc {
             .collect(),
         explanation: explanation.iter().map(|s| s.text.clone()).collect(),
         findings: explanation.into_iter().map(SaidDoc::from).collect(),
-        scenario: v.session.played.as_ref().map(|p| ScenarioDoc {
+        scenario: v.played.map(|p| ScenarioDoc {
             name: p.scenario.name(),
             events: p
                 .events

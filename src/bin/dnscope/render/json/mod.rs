@@ -3,6 +3,7 @@
 //! field, or changes what a value means, bumps the version. Kinds and sentences come from
 //! `words/`, the same as the text output's.
 
+pub mod batch;
 pub mod compare;
 pub mod dnssec;
 pub mod exercises;
