@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+from labrun import start_lab
+
 NET = "127.80.0.0"
 NAMES = [
     ("www.shop.test", "A"),
@@ -49,20 +51,6 @@ def lab_copy(src, dst):
             block = block.rstrip("\n") + f"\nlatency_ms = {rng.randint(5, 40)}\n\n"
         out.append(block)
     open(manifest, "w").write("[[server]]".join(out))
-
-
-def start_lab(binary, lab_dir):
-    p = subprocess.Popen(
-        [binary, "lab", "--json", "--port", "0", "--net", NET, "--lab-dir", lab_dir],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    text = ""
-    while True:
-        line = p.stdout.readline()
-        if not line:
-            sys.exit("the lab did not start")
-        text += line
-        if line == "}\n":
-            return p, json.loads(text)
 
 
 ANCHOR = None  # the lab's trust anchor file, once the lab has started
@@ -104,7 +92,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="dnscope-bench-")
     lab_dir = os.path.join(tmp, "lab")
     lab_copy(os.path.join(here, "..", "fixtures", "lab"), lab_dir)
-    lab, plan = start_lab(args.binary, lab_dir)
+    lab, plan = start_lab(args.binary, lab_dir, NET)
     port = plan["port"]
     global ANCHOR
     ANCHOR = os.path.join(tmp, "lab.anchor")

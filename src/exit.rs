@@ -8,9 +8,11 @@
 pub const OK: u8 = 0;
 /// The command ran but the outcome is a failure: some of several servers gave no reply
 /// (`query`); the resolution failed on lame or broken servers, a CNAME loop or a glueless
-/// cycle (`trace`); the servers disagree or some failed (`compare`).
+/// cycle (`trace`); the servers disagree or some failed (`compare`); some RRset is not as
+/// intended, or some trace failed (many names).
 pub const FAILED: u8 = 1;
-/// Bad input: unknown option, invalid name, unknown type, unparsable server address.
+/// Bad input: unknown option, invalid name, unknown type, unparsable server address, a zone
+/// file that does not parse, bad lines in a names list, nothing to check.
 pub const USAGE: u8 = 2;
 /// No server replied at all: every one timed out, refused or could not be reached.
 pub const NO_REPLY: u8 = 3;
@@ -32,15 +34,15 @@ pub const INTERNAL: u8 = 10;
 pub const TABLE: &[(u8, &str)] = &[
     (
         OK,
-        "success: query: every server asked sent a response (whatever its rcode, as dig); trace: an answer, or a proper NXDOMAIN/NODATA; compare: every server agrees with the authoritative answer",
+        "success: query: every server asked sent a response (whatever its rcode, as dig); trace: an answer, or a proper NXDOMAIN/NODATA; compare: every server agrees with the authoritative answer; compare --zone/--names: every RRset as intended at every server; trace --names: every trace succeeded",
     ),
     (
         FAILED,
-        "query: some of the servers asked sent no response; trace: the resolution failed on lame or broken servers, a CNAME loop, a glueless cycle, or NS names without addresses; compare: servers differ, or some failed",
+        "query: some of the servers asked sent no response; trace: the resolution failed on lame or broken servers, a CNAME loop, a glueless cycle, or NS names without addresses; compare: servers differ, or some failed; compare --zone/--names: some RRset is not as intended; trace --names: some trace failed or was DNSSEC-bogus",
     ),
     (
         USAGE,
-        "bad input: options, name, type, server address, root hints (clap's usage errors too)",
+        "bad input: options, name, type, server address, root hints (clap's usage errors too); a zone file that does not parse (named with its line), bad lines in a names list (each named; the rest is still checked), nothing to check",
     ),
     (
         NO_REPLY,

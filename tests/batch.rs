@@ -439,3 +439,65 @@ fn an_origin_from_the_command_line_and_delegations_checked_at_the_child() {
         .unwrap_or_default();
     assert!(zones.contains(&"eu.shop.test."), "{zones:?}");
 }
+
+#[test]
+fn a_signed_zone_file_is_read_and_its_keys_checked_when_asked() {
+    // The lab signs shop.test in memory: its keys, as a signer's zone file would hold them.
+    let (keys, _) = common::query_lab(&["shop.test", "DNSKEY"]);
+    let mut text = include_str!("../fixtures/lab/zones/shop.test.zone").to_string();
+    for r in keys["responses"][0]["answer"].as_array().expect("keys") {
+        text.push_str(&format!(
+            "{} {} IN {} {}\n",
+            r["name"].as_str().unwrap_or("?"),
+            r["ttl"],
+            r["type"].as_str().unwrap_or("?"),
+            r["data"].as_str().unwrap_or("?")
+        ));
+    }
+    text.push_str(
+        "www 300 IN RRSIG A 15 3 300 (\n 20261230000000 20261130000000\n 1234 shop.test. AAAA )\n",
+    );
+    let zone = file(&text);
+    let path = zone.path().to_str().expect("utf-8 path");
+    let (plain, code, _) = lines(&["compare", "--zone", path, "--lab"], None);
+    assert_eq!(code, 0, "the lab serves its own zone file");
+    let (_, summary) = split(&plain);
+    assert!(summary["counts"]["differs"] == 0);
+    let (with, code, _) = lines(&["compare", "--zone", path, "--with-dnssec", "--lab"], None);
+    assert_eq!(code, 0);
+    let (rows, _) = split(&with);
+    assert_eq!(row(rows, "shop.test.", "DNSKEY")["status"], "matches");
+    assert_eq!(rows.len(), split(&plain).0.len() + 1);
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_only() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin!("dnscope");
+    let command = format!(
+        "{} compare --zone {INTENDED} --lab >/dev/null",
+        bin.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .env("DNSCOPE_LOOPBACK_ONLY", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script");
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert!(tty.contains(" of 12 RRsets · "), "{tty:?}");
+    assert!(tty.contains("left"), "{tty:?}");
+    // Piped, no note at all.
+    let piped = dnscope()
+        .args(["compare", "--zone", INTENDED, "--lab"])
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("RRsets ·"));
+}

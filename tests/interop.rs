@@ -265,6 +265,63 @@ fn compare_explains_a_change_on_the_primary_with_real_resolvers_and_a_lagging_se
 }
 
 #[test]
+fn a_zone_file_checked_across_real_servers_finds_the_stale_secondary_on_many_names() {
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(_dns) = realdns::start_or_skip() else {
+        return;
+    };
+    // news.example: Knot serves the primary's copy (serial 2026112802), BIND the stale one
+    // (2026112801); the intended state is the next version, loaded nowhere.
+    // The hierarchy lives on 127.90.0.0/24: so do the name servers' addresses in the file.
+    let text = include_str!("../fixtures/intended/news.example.zone")
+        .replace("127.77.0.", &format!("{}.", realdns::NET));
+    let zone = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(zone.path(), text).expect("write");
+    let out = dnscope()
+        .args(["compare", "--zone"])
+        .arg(zone.path())
+        .args(["--root", "127.90.0.2:53", "--port", "53"])
+        .args(["--resolver", &format!("unbound={}:53", realdns::UNBOUND)])
+        .args(["--resolver", &format!("bind={}:53", realdns::BIND_RESOLVER)])
+        .arg("--json")
+        .output()
+        .expect("run dnscope");
+    let docs: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let (summary, rows) = docs.split_last().expect("a summary");
+    assert_eq!(rows.len(), 12, "{summary}");
+    let check = |name: &str, server: &str| -> String {
+        rows.iter()
+            .find(|r| r["name"] == name && r["type"] == "A")
+            .and_then(|r| r["checks"].as_array())
+            .and_then(|c| c.iter().find(|c| c["server"] == server))
+            .and_then(|c| c["check"].as_str())
+            .unwrap_or("?")
+            .to_string()
+    };
+    for name in ["www.news.example.", "api.news.example."] {
+        assert_eq!(check(name, "ns1.news.example."), "matches", "{name}");
+        assert_ne!(check(name, "ns2.news.example."), "matches", "{name}");
+    }
+    let lagging = summary["causes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["kind"] == "lagging_secondary"))
+        .unwrap_or_else(|| panic!("no lagging secondary in {summary}"));
+    assert_eq!(lagging["server"], "ns2.news.example.");
+    assert_eq!(lagging["rrsets"], 3, "SOA, www and api: {lagging}");
+    assert_eq!(
+        summary["counts"],
+        serde_json::json!({"matches": 5, "differs": 4, "missing": 2, "extra": 1, "error": 0}),
+        "the same verdicts as on the embedded lab"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 #[ignore = "debugging aid: keeps the real hierarchy up for 60 s"]
 fn hold() {
     let Some(_dns) = realdns::start_or_skip() else {

@@ -282,13 +282,13 @@ pub fn trace_summary(
     lines.sort_by_key(|l| l.index);
     let mut grid = Grid::new(&[
         Col::keep("NAME"),
-        Col::drop("TYPE", 3),
+        Col::drop("TYPE", 5),
         Col::keep("END"),
         Col::prose("ANSWER"),
-        Col::drop("ZONE", 2),
-        Col::drop("DNSSEC", 4),
-        Col::drop("SENT", 5),
-        Col::drop("TIME", 1),
+        Col::drop("ZONE", 4),
+        Col::drop("DNSSEC", 2),
+        Col::drop("SENT", 6),
+        Col::drop("TIME", 3),
     ]);
     for l in lines.iter() {
         grid.row(l.cells.clone());

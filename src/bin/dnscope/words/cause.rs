@@ -17,7 +17,13 @@ pub fn cause(t: &CauseTally, s: Option<&Summary>) -> Said {
 /// (three resolvers caching the same names) are said once, naming them all.
 pub fn causes(s: &Summary) -> Vec<Said> {
     let mut tallies: Vec<&CauseTally> = s.causes.iter().collect();
-    tallies.sort_by_key(|t| rank(&t.cause));
+    // Most telling first; among equals, in input order (rows finish in any order).
+    tallies.sort_by_key(|t| {
+        (
+            rank(&t.cause),
+            t.examples.first().map_or(usize::MAX, |e| e.0),
+        )
+    });
     let mut merged: Vec<(&CauseTally, Vec<&str>)> = Vec::new();
     for t in tallies {
         let same = merged.iter_mut().find(|(m, _)| {
@@ -40,15 +46,19 @@ pub fn causes(s: &Summary) -> Vec<Said> {
 /// The order causes are told in: what is wrong at the source first, then what passes.
 fn rank(c: &Cause) -> u8 {
     match c {
-        Cause::NoZone { .. } | Cause::NoReference => 0,
-        Cause::NotLoaded | Cause::NotServed | Cause::NotInFile => 1,
-        Cause::Conflict => 2,
-        Cause::TtlDiffers { .. } => 3,
-        Cause::Failed { .. } => 4,
-        Cause::Lagging { .. } => 5,
-        Cause::FromLagging { .. } => 6,
-        Cause::Cached { .. } | Cause::NegativeCached { .. } => 7,
-        Cause::Unexplained { .. } => 8,
+        Cause::NoZone { .. } => 0,
+        Cause::NoReference => 1,
+        Cause::NotLoaded => 2,
+        Cause::NotServed => 3,
+        Cause::NotInFile => 4,
+        Cause::Conflict => 5,
+        Cause::TtlDiffers { .. } => 6,
+        Cause::Failed { .. } => 7,
+        Cause::Lagging { .. } => 8,
+        Cause::FromLagging { .. } => 9,
+        Cause::Cached { .. } => 10,
+        Cause::NegativeCached { .. } => 11,
+        Cause::Unexplained { .. } => 12,
     }
 }
 
