@@ -256,3 +256,52 @@ mod tests {
         assert_eq!(rcode(ResponseCode::Unknown(3841)), "RCODE3841");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn labels() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        prop::collection::vec(prop::collection::vec(any::<u8>(), 1..20), 1..5)
+    }
+
+    proptest! {
+        /// Nothing that could move the cursor, change colours or reorder text reaches a
+        /// terminal; text with nothing to escape goes through unchanged.
+        #[test]
+        fn for_tty_leaves_no_control_characters(text in any::<String>()) {
+            let shown = for_tty(&text);
+            prop_assert!(!shown.chars().any(needs_escape), "{shown:?}");
+            if !text.chars().any(needs_escape) {
+                prop_assert_eq!(shown, text);
+            }
+        }
+
+        /// Any name, any bytes in its labels: shown as printable ASCII, and read back by
+        /// dnscope's name parser as the same name. (Not by hickory's `Name::from_ascii`: it
+        /// reads `\DDD` as octal, and refuses control characters.)
+        #[test]
+        fn names_round_trip_through_their_presentation(labels in labels()) {
+            let Ok(n) = Name::from_labels(labels.iter().map(Vec::as_slice)) else {
+                return Ok(()); // too long for a name
+            };
+            let shown = name(&n);
+            prop_assert!(shown.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{shown}");
+            let back = crate::wire::parse_name(&shown)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // Byte for byte: hickory's Name equality ignores ASCII case.
+            let bytes = |n: &Name| n.iter().map(<[u8]>::to_vec).collect::<Vec<_>>();
+            prop_assert_eq!(bytes(&back), bytes(&n));
+        }
+
+        /// A character-string is printable ASCII between quotes, whatever its bytes.
+        #[test]
+        fn character_strings_are_printable(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let shown = character_string(&bytes);
+            prop_assert!(shown.bytes().all(|b| (0x20..=0x7e).contains(&b)), "{shown}");
+            prop_assert!(shown.starts_with('"') && shown.ends_with('"') && shown.len() >= 2);
+        }
+    }
+}

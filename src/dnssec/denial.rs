@@ -425,3 +425,79 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use std::cmp::Ordering;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// RFC 4034 §6.1, written out: labels compared from the right, each as lower-cased bytes,
+    /// a name sorting before the longer names it is a suffix of.
+    fn canonical(a: &Name, b: &Name) -> Ordering {
+        let key =
+            |n: &Name| -> Vec<Vec<u8>> { n.iter().rev().map(|l| l.to_ascii_lowercase()).collect() };
+        key(a).cmp(&key(b))
+    }
+
+    fn name() -> impl Strategy<Value = Name> {
+        // A small alphabet (letters of both cases, a digit, a hyphen, a byte below 'A' and one
+        // above 'z') so that names share labels and collide often.
+        let label = prop::collection::vec(
+            prop::sample::select(vec![b'a', b'B', b'c', b'1', b'-', b'!', b'~', 0x01]),
+            1..4,
+        );
+        prop::collection::vec(label, 0..4).prop_map(|labels| {
+            let mut n = Name::from_labels(labels.iter().map(Vec::as_slice))
+                .unwrap_or_else(|_| Name::root());
+            n.set_fqdn(true);
+            n
+        })
+    }
+
+    proptest! {
+        /// hickory's order on names, which the NSEC checks use, is the canonical order.
+        #[test]
+        fn name_order_is_the_canonical_order(a in name(), b in name()) {
+            prop_assert_eq!(a.cmp(&b), canonical(&a, &b), "{} vs {}", a, b);
+        }
+
+        /// An NSEC covers exactly the names strictly between its owner and its next name, the
+        /// last one of a zone wrapping round.
+        #[test]
+        fn nsec_covers_what_lies_between(owner in name(), next in name(), x in name()) {
+            let after_owner = canonical(&owner, &x) == Ordering::Less;
+            let before_next = canonical(&x, &next) == Ordering::Less;
+            let expected = if canonical(&owner, &next) == Ordering::Less {
+                after_owner && before_next
+            } else {
+                after_owner || before_next
+            };
+            prop_assert_eq!(nsec_covers(&owner, &next, &x), expected);
+        }
+
+        /// NSEC3 hashes the canonical (lower-case) name: case does not change the hash, and the
+        /// owner label is 32 base32hex characters.
+        #[test]
+        fn nsec3_hash_ignores_case(n in name(), salt in prop::collection::vec(any::<u8>(), 0..8), iterations in 0u16..5) {
+            let upper = Name::from_labels(n.iter().map(<[u8]>::to_ascii_uppercase)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let h = nsec3_hash(&n, &salt, iterations);
+            prop_assert_eq!(&h, &nsec3_hash(&upper, &salt, iterations));
+            let h = h.unwrap_or_default();
+            prop_assert_eq!(h.len(), 32);
+            prop_assert!(h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b)), "{}", h);
+        }
+    }
+
+    /// RFC 5155 Appendix A: the hash of "example" with salt aabbccdd and 12 iterations.
+    #[test]
+    fn nsec3_hash_matches_rfc_5155() {
+        let n = Name::from_ascii("example.").expect("name");
+        assert_eq!(
+            nsec3_hash(&n, &[0xaa, 0xbb, 0xcc, 0xdd], 12).as_deref(),
+            Some("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom")
+        );
+    }
+}

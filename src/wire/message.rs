@@ -72,8 +72,11 @@ pub fn parse_name(input: &str) -> Result<Name, NameError> {
     if input == "." {
         return Ok(Name::root());
     }
-    let mut labels: Vec<Vec<u8>> = Vec::new();
+    // Each label's bytes, and whether it holds non-ASCII characters typed as such (then it is
+    // internationalised text; bytes given as `\DDD` are raw octets whatever they are).
+    let mut labels: Vec<(Vec<u8>, bool)> = Vec::new();
     let mut current: Vec<u8> = Vec::new();
+    let mut typed_unicode = false;
     let mut chars = input.chars();
     while let Some(c) = chars.next() {
         match c {
@@ -81,7 +84,8 @@ pub fn parse_name(input: &str) -> Result<Name, NameError> {
                 if current.is_empty() {
                     return Err(NameError::EmptyLabel { name });
                 }
-                labels.push(std::mem::take(&mut current));
+                labels.push((std::mem::take(&mut current), typed_unicode));
+                typed_unicode = false;
             }
             '\\' => {
                 let Some(next) = chars.next() else {
@@ -108,24 +112,26 @@ pub fn parse_name(input: &str) -> Result<Name, NameError> {
                     })?;
                     current.push(byte);
                 } else {
+                    typed_unicode |= !next.is_ascii();
                     let mut buf = [0u8; 4];
                     current.extend_from_slice(next.encode_utf8(&mut buf).as_bytes());
                 }
             }
             other => {
+                typed_unicode |= !other.is_ascii();
                 let mut buf = [0u8; 4];
                 current.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
             }
         }
     }
     if !current.is_empty() {
-        labels.push(current);
+        labels.push((current, typed_unicode));
     }
     let mut wire_labels = Vec::with_capacity(labels.len());
-    for raw in labels {
+    for (raw, unicode) in labels {
         let bytes = match std::str::from_utf8(&raw) {
-            // Only a label with non-ASCII characters is internationalised.
-            Ok(text) if !text.is_ascii() => Label::from_utf8(text)
+            // Only a label with non-ASCII characters typed as text is internationalised.
+            Ok(text) if unicode => Label::from_utf8(text)
                 .map_err(|_| NameError::Idna {
                     name: name.clone(),
                     label: text.to_string(),
@@ -398,6 +404,17 @@ mod tests {
     fn idn_names_become_punycode() {
         let n = parse_name("bücher.test").map(|n| n.to_ascii());
         assert_eq!(n, Ok("xn--bcher-kva.test.".to_string()));
+    }
+
+    #[test]
+    fn escaped_bytes_are_raw_octets_not_text() {
+        // Found by the round-trip property in present.rs: `\195\169` (the bytes of "é" in
+        // UTF-8) went through IDNA as if "é" had been typed, so a name shown by dnscope did
+        // not read back as itself.
+        let raw = parse_name("\\195\\169.test").expect("valid name");
+        assert_eq!(raw.iter().next(), Some(&[195u8, 169][..]));
+        let typed = parse_name("é.test").expect("valid name");
+        assert_eq!(typed.to_ascii(), "xn--9ca.test.");
     }
 
     #[test]

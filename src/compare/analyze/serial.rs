@@ -30,3 +30,30 @@ mod tests {
         assert_eq!(newest(std::iter::empty()), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::serial_newer;
+
+    proptest! {
+        /// RFC 1982 §3.2: s + n is newer than s for 0 < n < 2^31, and never the other way.
+        #[test]
+        fn adding_less_than_half_the_space_is_newer(s: u32, n in 1u32..(1 << 31)) {
+            let later = s.wrapping_add(n);
+            prop_assert!(serial_newer(later, s));
+            prop_assert!(!serial_newer(s, later));
+        }
+
+        /// A serial is not newer than itself, and of two different serials (not exactly half
+        /// the space apart) exactly one is newer.
+        #[test]
+        fn newer_is_a_strict_order_on_pairs(a: u32, b: u32) {
+            prop_assert!(!serial_newer(a, a));
+            if a != b && a.wrapping_sub(b) != 1 << 31 {
+                prop_assert!(serial_newer(a, b) ^ serial_newer(b, a));
+            }
+        }
+    }
+}
