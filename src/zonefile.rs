@@ -369,9 +369,11 @@ fn hide_underscores(text: &str) -> String {
     for line in text.split_inclusive('\n') {
         let owner_end = line.find(char::is_whitespace).unwrap_or(line.len());
         let (owner, rest) = line.split_at(owner_end);
-        let inner = owner
-            .split('.')
-            .any(|l| l.len() > 1 && l[1..].contains('_'));
+        let inner = owner.split('.').any(|l| {
+            l.char_indices()
+                .nth(1)
+                .is_some_and(|(i, _)| l[i..].contains('_'))
+        });
         if owner.starts_with(';') || owner.starts_with('$') || !inner {
             out.push_str(line);
             continue;
@@ -501,5 +503,20 @@ mod tests {
                 .any(|k| Name::from(k.name.clone()).to_ascii() == "s1_2024._domainkey.t.")
         );
         assert!(parse(text, "t.zone", None, None).is_err());
+    }
+
+    /// Found by fuzzing (fuzz target `parsers`): an owner whose label began with a character
+    /// of more than one byte was sliced inside that character while looking for underscores.
+    #[test]
+    fn owner_label_starting_with_multibyte_character_is_an_error_not_a_panic() {
+        for owner in ["\u{ce}x_y", "é_x", "ü._a_b"] {
+            let text =
+                format!("$ORIGIN t.\n$TTL 60\n@ IN SOA a. b. 1 2 3 4 5\n{owner} IN A 192.0.2.1\n");
+            let _ = parse(&text, "t.zone", None, None);
+        }
+        assert_eq!(
+            hide_underscores("é_x IN A 1.2.3.4\n"),
+            format!("é{UNDERSCORE}x IN A 1.2.3.4\n")
+        );
     }
 }

@@ -66,6 +66,15 @@ pub(super) struct ServerEntry {
     pub(super) fault: Option<Fault>,
 }
 
+/// Check a lab manifest's text (`lab.toml`) without starting anything: the same errors, with
+/// the same lines, as starting a lab from it.
+///
+/// # Errors
+/// [`LabError::Manifest`] naming what is wrong.
+pub fn check(text: &str, file: &str) -> Result<(), LabError> {
+    Manifest::parse(text, file).map(drop)
+}
+
 impl Manifest {
     pub(super) fn parse(text: &str, file: &str) -> Result<Self, LabError> {
         let manifest: Manifest = toml::from_str(text).map_err(|e| LabError::Manifest {

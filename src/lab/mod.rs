@@ -31,7 +31,7 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::JoinSet;
 
 pub use change::Change;
-pub use manifest::Fault;
+pub use manifest::{Fault, check as check_manifest};
 pub use sign::{DenialKind, SignFault, SignSpec};
 pub use zones::LabSource;
 
