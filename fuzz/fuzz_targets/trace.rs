@@ -2,6 +2,7 @@
 //! order the trace asks (each input frame is one response; a frame that does not decode, or
 //! none left, is a timeout). The trace must end within its query budget, its depth and
 //! referral limits, and never loop; with DNSSEC on, the chain check runs on whatever came.
+//! With the selector's 0x40 bit, two traces share one delegation cache (`wire::Shared`).
 
 #![no_main]
 
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 use dnscope::dnssec::Anchors;
 use dnscope::trace::{self, NameServer, TraceOptions};
-use dnscope::wire::{Exchange, Protocol, QueryOptions, Transport, WireError};
+use dnscope::wire::{Exchange, Protocol, QueryOptions, Shared, SharedLimits, Transport, WireError};
 use hickory_proto::op::{Message, MessageType};
 use libfuzzer_sys::fuzz_target;
 
@@ -109,14 +110,43 @@ fuzz_target!(|data: &[u8]| {
     else {
         return;
     };
-    let t = runtime.block_on(trace::run(transport, options, qname, qtype));
+    if selector & 0x40 == 0 {
+        let t = runtime.block_on(trace::run(transport, options, qname, qtype));
+        check(&t);
+        return;
+    }
+    // Two traces through one delegation cache, as `trace --names` runs them: what the first
+    // learnt (from fuzzed referrals) is reused by the second, and neither goes past its budget.
+    let shared = Arc::new(Shared::new(transport, SharedLimits::default()));
+    let (_, second, second_type) = common::question(selector.wrapping_add(1));
+    let first = runtime.block_on(trace::run(shared.clone(), options.clone(), qname, qtype));
+    let then = runtime.block_on(trace::run(shared.clone(), options, second, second_type));
+    check(&first);
+    check(&then);
+    let sent = shared.stats().sent;
+    let asked = |t: &trace::Trace| t.queries + t.checks + t.dnssec_queries;
+    assert!(
+        sent <= asked(&first) + asked(&then),
+        "{sent} questions sent for {} asked",
+        asked(&first) + asked(&then)
+    );
+});
+
+fn check(t: &trace::Trace) {
     assert!(
         t.queries <= BUDGET,
         "{} queries over a budget of {BUDGET}",
         t.queries
     );
     assert!(t.steps.len() <= BUDGET + 1, "{} steps", t.steps.len());
+    // The side questions (zone NS-set checks, DNSKEY and DS fetches) are bounded too.
+    assert!(t.checks <= BUDGET, "{} NS-set checks", t.checks);
+    assert!(
+        t.dnssec_queries <= BUDGET,
+        "{} DNSSEC fetches",
+        t.dnssec_queries
+    );
     if let Some(report) = &t.dnssec {
         assert!(report.work.checks <= dnscope::dnssec::Limits::default().per_resolution);
     }
-});
+}
