@@ -110,12 +110,26 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
     // Old data still served by an authoritative server tells its original TTL; one that
     // resolvers are sent to is also where a resolver can fetch it again.
     let snapshot: Vec<ServerView> = servers.to_vec();
-    let still_served = |group: Option<usize>| -> Option<(u32, String)> {
+    // When several serve it (with different TTLs), the copy a cache could have come from: one
+    // with the cache's whole TTL that resolvers are sent to, else the smallest TTL not below
+    // what is left (the youngest the cached copy can be), else the largest; ties by label, so
+    // the order the servers were asked in changes nothing.
+    let still_served = |group: Option<usize>, left: u32| -> Option<(u32, String)> {
         group?;
         snapshot
             .iter()
             .filter(|s| s.kind == Kind::Authoritative && s.group == group)
-            .find_map(|s| s.ttl.map(|t| (t, s.label.clone())))
+            .filter_map(|s| s.ttl.map(|t| (t, s.label.clone())))
+            .min_by_key(|(t, label)| {
+                let fit = if *t == left && reached(label) {
+                    (0, 0)
+                } else if *t >= left {
+                    (1, *t)
+                } else {
+                    (2, u32::MAX - *t)
+                };
+                (fit, label.clone())
+            })
     };
     let mut worst = Worst::default();
     let bogus = matches!(context.dnssec, Some(crate::dnssec::Status::Bogus(_)));
@@ -227,7 +241,7 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
             }
             continue;
         }
-        match still_served(s.group) {
+        match still_served(s.group, ttl) {
             // Its whole TTL left, and a secondary that resolvers are sent to serves that
             // data: it has just fetched it there, not held it for a while.
             Some((orig, secondary)) if orig == ttl && reached(&secondary) => {
