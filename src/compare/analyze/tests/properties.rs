@@ -72,6 +72,9 @@ fn outcome(c: &Comparison) -> Vec<(String, Option<AnswerKey>, Status, Option<u32
 }
 
 proptest! {
+    // More cases than proptest's 256: the order-dependence fixed below took a few hundred.
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
     /// The order servers are asked in changes nothing: the same groups, statuses and ages.
     #[test]
     fn permuting_servers_does_not_change_the_analysis(
@@ -93,8 +96,9 @@ proptest! {
     /// A resolver agreeing with the authoritative answer has held it for the authoritative
     /// TTL minus what it has left, and drops it when its own TTL runs out.
     #[test]
-    fn cache_age_is_the_ttl_at_the_source_minus_the_ttl_left(source in 1u32..100_000, left in 0u32..100_000) {
-        prop_assume!(left <= source);
+    fn cache_age_is_the_ttl_at_the_source_minus_the_ttl_left(
+        (source, left) in (1u32..100_000).prop_flat_map(|s| (Just(s), 0..=s)),
+    ) {
         let obs = [
             resolver("r", 1, Some(answer(vec![a(10, left)], false))),
             auth("ns1", 10, answer(vec![a(10, source)], true), 1),
