@@ -9,6 +9,11 @@
 //! class as the file resolves them) and read here afterwards: DS, CDS, DNSKEY and CDNSKEY
 //! into records; RRSIG, NSEC, NSEC3, NSEC3PARAM, KEY and SIG only counted (signatures and
 //! denial records change with every signing).
+//!
+//! `\DDD` escapes are decimal (RFC 1035 §5.1); hickory reads them otherwise, so they are
+//! rewritten first ([`escapes`]).
+
+mod escapes;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -72,7 +77,13 @@ pub fn parse_zone(
     origin: Option<Name>,
     path: Option<PathBuf>,
 ) -> Result<Zone, ZoneFileError> {
-    let (text, aside) = set_aside(text);
+    let text = escapes::decimal_escapes(text).map_err(|e| ZoneFileError {
+        file: file.to_string(),
+        line: Some(e.line),
+        record: text.lines().nth(e.line - 1).map(|l| l.trim().to_string()),
+        reason: e.reason,
+    })?;
+    let (text, aside) = set_aside(&text);
     let text = text.as_str();
     let hidden = hide_underscores(text);
     let run = |t: &str| Parser::new(t, path.clone(), origin.clone()).parse();
@@ -518,5 +529,59 @@ mod tests {
             hide_underscores("é_x IN A 1.2.3.4\n"),
             format!("é{UNDERSCORE}x IN A 1.2.3.4\n")
         );
+    }
+
+    /// hickory read `\065` as octal in names (`a5b`; `\049` was an error) and as U+0605 in
+    /// quoted strings; RFC 1035 §5.1 makes them the bytes 65 (`A`) and 49 (`1`).
+    #[test]
+    fn decimal_escapes_are_read_as_decimal_bytes() {
+        let text = "$ORIGIN t.\n$TTL 60\n@ IN SOA a. b. 1 2 3 4 5\na\\049b IN A 192.0.2.1\nx IN TXT \"a\\065b\\032c\"\ny IN CNAME q\\065r.t.\nz\\046dot IN A 192.0.2.2\n";
+        let z = parse_zone(text, "t.zone", None, None).expect("parses");
+        let owners: Vec<Vec<Vec<u8>>> = z
+            .records
+            .keys()
+            .map(|k| {
+                Name::from(k.name.clone())
+                    .iter()
+                    .map(<[u8]>::to_vec)
+                    .collect()
+            })
+            .collect();
+        assert!(
+            owners.contains(&vec![b"a1b".to_vec(), b"t".to_vec()]),
+            "{owners:?}"
+        );
+        assert!(
+            owners.contains(&vec![b"z.dot".to_vec(), b"t".to_vec()]),
+            "{owners:?}"
+        );
+        let data = |owner: &str, rtype| {
+            let key = RrKey::new(Name::from_ascii(owner).expect("name").into(), rtype);
+            z.records[&key]
+                .records_without_rrsigs()
+                .next()
+                .map(|r| r.data.clone())
+        };
+        match data("x.t.", RecordType::TXT) {
+            Some(RData::TXT(t)) => {
+                assert_eq!(
+                    t.txt_data.to_vec(),
+                    vec![b"aAb c".to_vec().into_boxed_slice()]
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        match data("y.t.", RecordType::CNAME) {
+            Some(RData::CNAME(c)) => assert_eq!(c.0, Name::from_ascii("qar.t.").expect("name")),
+            other => panic!("{other:?}"),
+        }
+        let e = parse_zone(
+            &text.replace("\\049b IN A", "\\200b IN A"),
+            "t.zone",
+            None,
+            None,
+        )
+        .expect_err("a byte above 127");
+        assert_eq!(e.line, Some(4), "{e}");
     }
 }
