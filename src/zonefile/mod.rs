@@ -11,7 +11,7 @@
 //! denial records change with every signing).
 //!
 //! `\DDD` escapes are decimal (RFC 1035 §5.1); hickory reads them otherwise, so they are
-//! rewritten first ([`escapes`]).
+//! rewritten first (`zonefile/escapes.rs`).
 
 mod escapes;
 
