@@ -365,6 +365,10 @@ mod tests {
         Record::from_rdata(n(owner), 172_800, RData::NS(NS(n(target))))
     }
 
+    fn cname(owner: &str, target: &str) -> Record {
+        Record::from_rdata(n(owner), 60, RData::CNAME(CNAME(n(target))))
+    }
+
     fn a(owner: &str, ip: [u8; 4]) -> Record {
         Record::from_rdata(n(owner), 300, RData::A(A::new(ip[0], ip[1], ip[2], ip[3])))
     }
@@ -438,22 +442,14 @@ mod tests {
     #[test]
     fn nxdomain_after_a_cname_keeps_the_chain_or_follows_it_out() {
         let mut m = msg(true, ResponseCode::NXDomain);
-        m.answers.push(Record::from_rdata(
-            n("www.z."),
-            60,
-            RData::CNAME(CNAME(n("gone.z."))),
-        ));
+        m.answers.push(cname("www.z.", "gone.z."));
         m.authorities.push(soa("z.", 60, 30));
         match classify(&n("z."), &n("www.z."), RecordType::A, &m) {
             Verdict::NxDomain(neg) => assert_eq!(neg.cnames.len(), 1),
             other => panic!("{other:?}"),
         }
         let mut m = msg(true, ResponseCode::NXDomain);
-        m.answers.push(Record::from_rdata(
-            n("www.z."),
-            60,
-            RData::CNAME(CNAME(n("x.other."))),
-        ));
+        m.answers.push(cname("www.z.", "x.other."));
         assert!(matches!(
             classify(&n("z."), &n("www.z."), RecordType::A, &m),
             Verdict::Cname { target, .. } if target == n("x.other.")
@@ -488,11 +484,7 @@ mod tests {
     #[test]
     fn answers_need_aa_and_follow_in_zone_cnames() {
         let mut m = msg(true, ResponseCode::NoError);
-        m.answers.push(Record::from_rdata(
-            n("www.z."),
-            60,
-            RData::CNAME(CNAME(n("web.z."))),
-        ));
+        m.answers.push(cname("www.z.", "web.z."));
         m.answers.push(a("web.z.", [192, 0, 2, 1]));
         match classify(&n("z."), &n("www.z."), RecordType::A, &m) {
             Verdict::Answer { cnames, records } => {
@@ -502,11 +494,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let mut m = msg(true, ResponseCode::NoError);
-        m.answers.push(Record::from_rdata(
-            n("www.z."),
-            60,
-            RData::CNAME(CNAME(n("x.other."))),
-        ));
+        m.answers.push(cname("www.z.", "x.other."));
         assert!(matches!(
             classify(&n("z."), &n("www.z."), RecordType::A, &m),
             Verdict::Cname { target, .. } if target == n("x.other.")
