@@ -257,6 +257,7 @@ pub fn lab_resolvers(lab: &Lab) -> Vec<Target> {
                 .trim_end_matches('.')
                 .to_string(),
             addr: lab.addr(s),
+            via: crate::wire::Via::Plain,
             source: TargetSource::Lab,
         })
         .collect()

@@ -91,6 +91,7 @@ pub async fn run(transport: Arc<dyn Transport>, plan: &QueryPlan) -> QueryReport
         .iter()
         .map(|t| Job {
             server: t.addr,
+            via: t.via.clone(),
             query: build_query_in(&plan.name, plan.rtype, plan.class, &plan.options),
             options: plan.options.clone(),
         })
@@ -153,6 +154,7 @@ async fn validate(
         };
         jobs.push(Job {
             server: o.target.addr,
+            via: o.target.via.clone(),
             query: build_query_in(&zone, RecordType::DNSKEY, plan.class, &options),
             options: options.clone(),
         });

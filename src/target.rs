@@ -8,6 +8,8 @@
 
 use std::net::SocketAddr;
 
+use crate::wire::Via;
+
 /// Where a server to ask came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,6 +33,8 @@ pub struct Target {
     pub label: String,
     /// Where to send the question.
     pub addr: SocketAddr,
+    /// How: plain DNS (UDP, TCP on truncation), or a chosen transport (`tls://`, ...).
+    pub via: Via,
     /// Where it came from.
     pub source: TargetSource,
 }
@@ -41,6 +45,7 @@ impl Target {
         Self {
             label: addr.ip().to_string(),
             addr,
+            via: Via::Plain,
             source,
         }
     }

@@ -69,6 +69,7 @@ impl Transport for Replay {
             truncated: None,
             ignored: Vec::new(),
             from_cache: false,
+            session: None,
         })
     }
 }

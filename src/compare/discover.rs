@@ -172,6 +172,7 @@ fn add(servers: &mut Vec<Server>, label: String, addr: SocketAddr) {
             target: Target {
                 label,
                 addr,
+                via: crate::wire::Via::Plain,
                 source: TargetSource::Discovered,
             },
             kind: Kind::Authoritative,

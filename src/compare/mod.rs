@@ -24,7 +24,7 @@ use hickory_proto::rr::{Name, RecordType};
 
 pub use analyze::{
     Agreement, AnswerKey, Comparison, Context, Finding, Group, PrimaryBy, Problem, ServerView,
-    Status, TtlSource, WorstSource, analyze, serial_newer,
+    Status, TransportDifference, TtlSource, WorstSource, analyze, serial_newer,
 };
 pub use discover::{Discovery, DiscoveryError, discover, zone_of};
 pub use observe::observe;

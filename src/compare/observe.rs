@@ -29,6 +29,7 @@ pub async fn observe(
         let main = jobs.len();
         jobs.push(Job {
             server: server.target.addr,
+            via: server.target.via.clone(),
             query: build_query(name, rtype, &opts),
             options: opts.clone(),
         });
@@ -36,6 +37,7 @@ pub async fn observe(
             Some(z) if server.kind == Kind::Authoritative => {
                 jobs.push(Job {
                     server: server.target.addr,
+                    via: server.target.via.clone(),
                     query: build_query(z, RecordType::SOA, &opts),
                     options: opts,
                 });

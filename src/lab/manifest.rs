@@ -52,6 +52,12 @@ pub(super) struct ResolverEntry {
     pub(super) latency_ms: u64,
     #[serde(default)]
     pub(super) fault: Option<Fault>,
+    /// It also serves DoT, DoH and DoQ.
+    #[serde(default)]
+    pub(super) encrypted: bool,
+    /// Its certificate for them (valid, expired, untrusted).
+    #[serde(default)]
+    pub(super) certificate: super::CertState,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +70,12 @@ pub(super) struct ServerEntry {
     pub(super) latency_ms: u64,
     #[serde(default)]
     pub(super) fault: Option<Fault>,
+    /// It also serves DoT, DoH and DoQ.
+    #[serde(default)]
+    pub(super) encrypted: bool,
+    /// Its certificate for them (valid, expired, untrusted).
+    #[serde(default)]
+    pub(super) certificate: super::CertState,
 }
 
 /// Check a lab manifest's text (`lab.toml`) without starting anything: the same errors, with

@@ -6,13 +6,16 @@
 //! on every live address and returns a handle; dropping it (or [`Lab::stop`]) stops every
 //! server. Nothing here prints: `dnscope lab` renders the plan from [`Lab`] itself.
 
+mod bind;
 mod change;
+mod doh;
 mod fixtures;
 mod handler;
 mod manifest;
 mod proofs;
 mod resolver;
 pub mod scenario;
+pub mod secure;
 mod sign;
 mod zones;
 
@@ -21,17 +24,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_proto::rr::Name;
-use hickory_proto::rr::rdata::opt::NSIDPayload;
 use hickory_server::Server;
 
 use crate::trace::NameServer;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
-use tokio::net::{TcpListener, UdpSocket};
+use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
 use tokio::task::JoinSet;
+
+use bind::bind_all;
 
 pub use change::Change;
 pub use manifest::{Fault, check as check_manifest};
+pub use secure::{CertState, SecurePorts};
 pub use sign::{DenialKind, SignFault, SignSpec};
 pub use zones::LabSource;
 
@@ -128,6 +132,8 @@ pub struct LabServer {
     pub latency: Duration,
     /// Its injected fault, if any.
     pub fault: Option<Fault>,
+    /// Where it also serves DoT, DoH and DoQ (manifest `encrypted = true`), once bound.
+    pub secure: Option<SecurePorts>,
     /// A resolver that validates DNSSEC (from the lab's root key).
     pub validating: bool,
 }
@@ -157,7 +163,10 @@ pub struct Lab {
     signed: Vec<(Name, SignSpec)>,
     running: Vec<Server<LabHandler>>,
     resolvers: Vec<Server<resolver::ResolverHandler>>,
+    /// Black holes and DoH fronts: tasks aborted when the lab stops.
     blackholes: JoinSet<()>,
+    /// The certificate authority of the encrypted listeners.
+    authority: secure::Authority,
 }
 
 impl std::fmt::Debug for Lab {
@@ -173,6 +182,8 @@ impl std::fmt::Debug for Lab {
 struct Planned {
     server: LabServer,
     zones: Vec<Zone>,
+    /// Serve DoT, DoH and DoQ too, with a certificate like this.
+    encrypted: Option<CertState>,
 }
 
 impl Lab {
@@ -215,6 +226,16 @@ impl Lab {
             }
         }
         Err(last.unwrap_or(LabError::Net("no free port found".to_string())))
+    }
+
+    /// The lab CA's certificate (DER): `--lab` runs trust it for DoT, DoH and DoQ.
+    pub fn ca_der(&self) -> rustls::pki_types::CertificateDer<'static> {
+        self.authority.ca_der()
+    }
+
+    /// The lab CA's certificate (PEM), for other clients (kdig `+tls-ca=FILE`).
+    pub fn ca_pem(&self) -> String {
+        self.authority.ca_pem()
     }
 
     /// The port every lab server listens on.
@@ -348,6 +369,7 @@ fn clone_plan(planned: &[Planned]) -> Vec<Planned> {
         .map(|p| Planned {
             server: p.server.clone(),
             zones: p.zones.clone(),
+            encrypted: p.encrypted,
         })
         .collect()
 }
@@ -447,8 +469,10 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Hierarchy), LabError> {
                 latency: Duration::from_millis(entry.latency_ms),
                 fault: entry.fault,
                 validating: false,
+                secure: None,
             },
             zones,
+            encrypted: entry.encrypted.then_some(entry.certificate),
         });
     }
     for entry in &manifest.resolver {
@@ -472,122 +496,11 @@ fn load(config: &LabConfig) -> Result<(Vec<Planned>, Hierarchy), LabError> {
                 latency: Duration::from_millis(entry.latency_ms),
                 fault: entry.fault,
                 validating: entry.validate,
+                secure: None,
             },
             zones: Vec::new(),
+            encrypted: entry.encrypted.then_some(entry.certificate),
         });
     }
     Ok((planned, Hierarchy { root_ns, signed }))
-}
-
-async fn bind_all(planned: Vec<Planned>, hierarchy: Hierarchy, port: u16) -> Result<Lab, LabError> {
-    let Hierarchy { root_ns, signed } = hierarchy;
-    let mut running = Vec::new();
-    let mut resolvers = Vec::new();
-    let mut blackholes = JoinSet::new();
-    let mut servers = Vec::new();
-    let mut handlers = Vec::new();
-    let root_ips: Vec<IpAddr> = planned
-        .iter()
-        .filter(|p| p.server.zones.iter().any(Name::is_root) && root_ns.contains(&p.server.name))
-        .map(|p| IpAddr::V4(p.server.address))
-        .collect();
-    for p in planned {
-        let addr = SocketAddr::new(IpAddr::V4(p.server.address), port);
-        let bind_err = |e: std::io::Error| LabError::Bind {
-            addr,
-            reason: e.to_string(),
-        };
-        match p.server.fault {
-            Some(Fault::Down) => {}
-            Some(Fault::Blackhole) => {
-                let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
-                let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
-                blackholes.spawn(swallow(udp, tcp));
-            }
-            None if p.server.kind == ServerKind::Resolver => {
-                let anchor = if p.server.validating {
-                    signed
-                        .iter()
-                        .find(|(z, _)| z.is_root())
-                        .and_then(|_| sign::root_key())
-                } else {
-                    None
-                };
-                let handler = resolver::ResolverHandler::new(
-                    &root_ips,
-                    port,
-                    p.server.latency,
-                    p.server.name.clone(),
-                    anchor,
-                )?;
-                let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
-                let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
-                let mut server = Server::new(handler);
-                server.register_socket(udp);
-                server.register_listener(tcp, TCP_IDLE, 64);
-                resolvers.push(server);
-            }
-            None => {
-                let mut catalog = Catalog::new();
-                for z in &p.zones {
-                    catalog.upsert(z.origin().clone(), vec![z.clone() as Arc<dyn ZoneHandler>]);
-                }
-                // The server's identity, for clients that ask for it (EDNS NSID, RFC 5001).
-                catalog.set_nsid(NSIDPayload::new(p.server.name.to_ascii().into_bytes()).ok());
-                let handler = LabHandler {
-                    catalog,
-                    zones: p.zones.clone(),
-                    latency: p.server.latency,
-                    identity: p.server.name.clone(),
-                };
-                let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
-                let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
-                let mut server = Server::new(handler);
-                server.register_socket(udp);
-                server.register_listener(tcp, TCP_IDLE, 64);
-                running.push(server);
-            }
-        }
-        servers.push(p.server);
-        handlers.push(p.zones);
-    }
-    Ok(Lab {
-        port,
-        servers,
-        handlers,
-        lagging: std::sync::Mutex::new(std::collections::HashSet::new()),
-        pending: std::sync::Mutex::new(Vec::new()),
-        ops: tokio::sync::Mutex::new(()),
-        root_ns,
-        signed,
-        resolvers,
-        running,
-        blackholes,
-    })
-}
-
-/// A black hole: read everything, answer nothing. TCP connections are accepted and held open
-/// until the client gives up, as a stuck server would.
-async fn swallow(udp: UdpSocket, tcp: TcpListener) {
-    let mut held = JoinSet::new();
-    let mut buf = vec![0u8; 65_535];
-    loop {
-        tokio::select! {
-            r = udp.recv_from(&mut buf) => { if r.is_err() { break; } }
-            r = tcp.accept() => {
-                match r {
-                    Ok((mut stream, _)) => {
-                        held.spawn(async move {
-                            let mut sink = tokio::io::sink();
-                            let _ = tokio::io::copy(&mut stream, &mut sink).await;
-                        });
-                    }
-                    // Out of file descriptors or similar: back off instead of spinning.
-                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-                }
-            }
-            // Reap the connections the clients closed.
-            Some(_) = held.join_next(), if !held.is_empty() => {}
-        }
-    }
 }

@@ -6,6 +6,7 @@
 //! interpret answers (that is the job of `query`, `trace` and `compare`) and never prints.
 
 mod message;
+pub mod secure;
 mod shared;
 mod tcp;
 mod udp;
@@ -24,6 +25,7 @@ pub use message::{
     ClassError, Ede, NameError, TypeError, build_query, build_query_in, ede, nsid, parse_class,
     parse_name, parse_rtype, reverse_name, rtype_name,
 };
+pub use secure::{Secure, SecureFailure, Session, TlsSettings, Via};
 pub use shared::{Metered, Shared, SharedLimits, SharedStats};
 
 /// The UDP payload size we advertise in EDNS0: the DNS Flag Day 2020 value, which avoids IP
@@ -38,6 +40,15 @@ pub enum Protocol {
     Udp,
     /// RFC 7766: a connection, two-byte length prefix.
     Tcp,
+    /// DNS over TLS (RFC 7858).
+    #[serde(rename = "dot")]
+    Tls,
+    /// DNS over HTTPS (RFC 8484).
+    #[serde(rename = "doh")]
+    Https,
+    /// DNS over QUIC (RFC 9250).
+    #[serde(rename = "doq")]
+    Quic,
 }
 
 impl std::fmt::Display for Protocol {
@@ -45,6 +56,9 @@ impl std::fmt::Display for Protocol {
         f.write_str(match self {
             Protocol::Udp => "UDP",
             Protocol::Tcp => "TCP",
+            Protocol::Tls => "DoT",
+            Protocol::Https => "DoH",
+            Protocol::Quic => "DoQ",
         })
     }
 }
@@ -159,6 +173,8 @@ pub struct Exchange {
     /// Taken from a batch run's cache instead of being sent again (see [`Shared`]); the
     /// other fields are those of the exchange that was sent.
     pub from_cache: bool,
+    /// The encrypted connection it travelled over (DoT, DoH, DoQ); `None` for UDP and TCP.
+    pub session: Option<Box<Session>>,
 }
 
 /// Why no answer came back.
@@ -199,6 +215,14 @@ pub enum WireError {
     /// A batch run stopped asking a server that had left its last questions unanswered.
     #[error("{server}: not asked: no reply to its last {timeouts} questions in this run")]
     GaveUp { server: SocketAddr, timeouts: u32 },
+    /// An encrypted transport failed: certificate, handshake, HTTP status, or a body that
+    /// is not DNS.
+    #[error("{server}: {protocol}: {failure}")]
+    Secure {
+        server: SocketAddr,
+        protocol: Protocol,
+        failure: SecureFailure,
+    },
     /// The address is outside loopback and this run may only use loopback.
     #[error(
         "{server}: not asked: outside loopback (this run may only send to 127.0.0.0/8 and ::1)"
@@ -241,6 +265,51 @@ pub trait Transport: Send + Sync {
         query: &Message,
         opts: &QueryOptions,
     ) -> Result<Exchange, WireError>;
+
+    /// Ask `server` the question, sent the way `via` says. The plain ways adjust the options
+    /// and call [`Transport::exchange`]; the encrypted ones need a transport that speaks them
+    /// ([`Secure`]), and fail here otherwise.
+    ///
+    /// # Errors
+    /// As [`Transport::exchange`], plus [`WireError::Secure`] for the encrypted ways.
+    async fn exchange_via(
+        &self,
+        server: SocketAddr,
+        via: &Via,
+        query: &Message,
+        opts: &QueryOptions,
+    ) -> Result<Exchange, WireError> {
+        plain_via(self, server, via, query, opts).await
+    }
+}
+
+/// [`Transport::exchange_via`] for the plain ways.
+async fn plain_via<T: Transport + ?Sized>(
+    transport: &T,
+    server: SocketAddr,
+    via: &Via,
+    query: &Message,
+    opts: &QueryOptions,
+) -> Result<Exchange, WireError> {
+    let mut opts = opts.clone();
+    match via {
+        Via::Plain => {}
+        Via::Udp => {
+            opts.tcp_only = false;
+            opts.tcp_on_truncation = false;
+        }
+        Via::Tcp => opts.tcp_only = true,
+        Via::Tls { .. } | Via::Https { .. } | Via::Quic { .. } => {
+            return Err(WireError::Secure {
+                server,
+                protocol: via.protocol(),
+                failure: SecureFailure::Handshake {
+                    reason: "this transport does not speak it".to_string(),
+                },
+            });
+        }
+    }
+    transport.exchange(server, query, &opts).await
 }
 
 /// Plain DNS over UDP with TCP fallback (RFC 1035 §4.2, RFC 7766).
@@ -271,6 +340,7 @@ impl Transport for NetTransport {
                 truncated,
                 ignored,
                 from_cache: false,
+                session: None,
             };
         if opts.tcp_only {
             let answer = tcp::ask(server, query, &bytes, opts.timeout).await?;
@@ -323,6 +393,8 @@ impl Transport for NetTransport {
 pub struct Job {
     /// Where to ask.
     pub server: SocketAddr,
+    /// How to reach it.
+    pub via: Via,
     /// The question.
     pub query: Message,
     /// How.
@@ -344,7 +416,7 @@ pub async fn ask_all(
             (
                 i,
                 transport
-                    .exchange(job.server, &job.query, &job.options)
+                    .exchange_via(job.server, &job.via, &job.query, &job.options)
                     .await,
             )
         });
@@ -390,6 +462,19 @@ impl<T: Transport> Transport for LoopbackOnly<T> {
             return Err(WireError::Forbidden { server });
         }
         self.0.exchange(server, query, opts).await
+    }
+
+    async fn exchange_via(
+        &self,
+        server: SocketAddr,
+        via: &Via,
+        query: &Message,
+        opts: &QueryOptions,
+    ) -> Result<Exchange, WireError> {
+        if !server.ip().is_loopback() {
+            return Err(WireError::Forbidden { server });
+        }
+        self.0.exchange_via(server, via, query, opts).await
     }
 }
 

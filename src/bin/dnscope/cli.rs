@@ -94,7 +94,8 @@ pub struct CompareArgs {
     /// NAME [TYPE]: TYPE defaults to A. With --scenario the scenario sets the question.
     #[arg(value_name = "NAME [TYPE]", num_args = 0..)]
     pub args: Vec<String>,
-    /// A resolver to ask (repeatable): ADDR, ADDR:PORT, or LABEL=ADDR[:PORT].
+    /// A resolver to ask (repeatable): ADDR, ADDR:PORT, or LABEL=ADDR[:PORT]; any of them
+    /// may start with udp://, tcp://, tls://, quic:// or be https://HOST[:PORT]/PATH.
     #[arg(long = "resolver", value_name = "[LABEL=]ADDR[:PORT]")]
     pub resolvers: Vec<String>,
     /// A file of resolvers, one [LABEL=]ADDR[:PORT] per line (# comments).
@@ -144,6 +145,8 @@ pub struct CompareArgs {
     pub with_glue: bool,
     #[command(flatten)]
     pub batch: BatchFlags,
+    #[command(flatten)]
+    pub tls: TlsFlags,
     #[command(flatten)]
     pub lab: LabFlags,
 }
@@ -235,6 +238,8 @@ pub struct TraceArgs {
     #[command(flatten)]
     pub batch: BatchFlags,
     #[command(flatten)]
+    pub tls: TlsFlags,
+    #[command(flatten)]
     pub lab: LabFlags,
 }
 
@@ -258,7 +263,8 @@ before the name (query MX shop.test), +short, +norec, +tcp, +dnssec, +cd, +noedn
 pub struct QueryArgs {
     /// NAME [TYPE] [@SERVER[:PORT]]... in any order after NAME; TYPE defaults to A
     /// (PTR with -x). SERVER is an IPv4/IPv6 address ([::1]:53 with a port), or with --lab a
-    /// lab server's host name.
+    /// lab server's host name; tls://, quic://, https://HOST/PATH (udp://, tcp://) choose the
+    /// transport, and #NAME after it the name its certificate must carry.
     #[arg(value_name = "NAME [TYPE] [@SERVER]", num_args = 0..)]
     pub args: Vec<String>,
     /// Reverse lookup: ask for the PTR of this IPv4 or IPv6 address.
@@ -315,6 +321,8 @@ pub struct QueryArgs {
     #[arg(short = '6')]
     pub ipv6_only: bool,
     #[command(flatten)]
+    pub tls: TlsFlags,
+    #[command(flatten)]
     pub lab: LabFlags,
 }
 
@@ -339,6 +347,25 @@ pub struct StartFlags {
     /// KSKs; repeatable. The lab's own anchor is used with --lab.
     #[arg(long, value_name = "FILE", conflicts_with = "no_dnssec")]
     pub trust_anchor: Vec<std::path::PathBuf>,
+}
+
+/// Encrypted transports (servers written tls://, https://HOST/PATH, quic://).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TlsFlags {
+    /// The name the servers' certificates must carry, for tls://, https:// and quic:// servers
+    /// written without #NAME (default: the host as written).
+    #[arg(long, value_name = "NAME")]
+    pub tls_name: Option<String>,
+    /// Trust the certificate authorities in this PEM file instead of the system's (the lab's
+    /// CA is trusted with --lab anyway).
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify certificates (every block then says so).
+    #[arg(long)]
+    pub insecure: bool,
+    /// DoH: ask with GET (?dns=…, cacheable) instead of POST.
+    #[arg(long)]
+    pub https_get: bool,
 }
 
 /// Flags that point a command at the embedded lab.

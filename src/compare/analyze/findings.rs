@@ -3,8 +3,8 @@
 use hickory_proto::op::ResponseCode;
 
 use super::{
-    AnswerKey, Context, Finding, Group, PrimaryBy, Problem, ServerView, Status, TtlSource,
-    WorstSource, negative_ttl,
+    AnswerKey, Context, Finding, Group, PrimaryBy, Problem, ServerView, Status,
+    TransportDifference, TtlSource, WorstSource, negative_ttl,
 };
 use crate::compare::{Kind, Soa};
 
@@ -369,10 +369,60 @@ pub(super) fn derive(servers: &mut [ServerView], groups: &[Group], facts: Facts<
             });
         }
     }
+    findings.extend(transports(servers));
     Derived {
         findings,
         authoritative_ttl: auth_ttl,
     }
+}
+
+/// The same address asked over several transports: say when they answer differently, or
+/// from caches of their own (the same data with TTLs more than a second apart, asked at the
+/// same moment).
+fn transports(servers: &[ServerView]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen: Vec<std::net::IpAddr> = Vec::new();
+    for s in servers {
+        let ip = s.addr.ip();
+        if seen.contains(&ip) {
+            continue;
+        }
+        seen.push(ip);
+        let rows: Vec<&ServerView> = servers
+            .iter()
+            .filter(|o| o.addr.ip() == ip && o.kind == s.kind)
+            .collect();
+        let mut kinds: Vec<crate::wire::Protocol> = rows.iter().map(|r| r.transport).collect();
+        kinds.sort_by_key(|p| *p as u8);
+        kinds.dedup();
+        if rows.len() < 2 || kinds.len() < 2 {
+            continue;
+        }
+        let labels = rows.iter().map(|r| r.label.clone()).collect();
+        let keys: Vec<Option<&AnswerKey>> = rows.iter().map(|r| r.key.as_ref()).collect();
+        let difference = if keys.iter().any(|k| *k != keys[0]) {
+            Some(TransportDifference::Answers)
+        } else {
+            let ttls: Vec<(String, u32)> = rows
+                .iter()
+                .filter_map(|r| r.ttl.map(|t| (r.label.clone(), t)))
+                .collect();
+            let min = ttls.iter().map(|t| t.1).min();
+            let max = ttls.iter().map(|t| t.1).max();
+            match (min, max) {
+                (Some(lo), Some(hi)) if hi - lo > 1 => Some(TransportDifference::Caches(ttls)),
+                _ => None,
+            }
+        };
+        if let Some(difference) = difference {
+            out.push(Finding::Transports {
+                address: ip,
+                servers: labels,
+                difference,
+            });
+        }
+    }
+    out
 }
 
 fn lagging(

@@ -134,6 +134,10 @@ pub struct ServerView {
     pub label: String,
     /// Address.
     pub addr: std::net::SocketAddr,
+    /// The transport of the question (of its answer, when one came).
+    pub transport: crate::wire::Protocol,
+    /// Over DoT/DoH/DoQ: whether an earlier question's connection carried it.
+    pub reused: Option<bool>,
     /// Resolver or authoritative.
     pub kind: Kind,
     /// The rcode, when a response came.
@@ -191,6 +195,16 @@ pub struct Group {
 }
 
 /// Where the longest possible life of old data comes from.
+/// How the transports of one server differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportDifference {
+    /// Different data (or one failed where another answered).
+    Answers,
+    /// The same data, with TTLs apart by more than the questions' spread: each transport's
+    /// front end has its own cache. `(label, ttl)`.
+    Caches(Vec<(String, u32)>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WorstSource {
     /// An authoritative server still serves the old record with this TTL.
@@ -322,6 +336,16 @@ pub enum Finding {
     NegativeAtSource { negative_ttl: u32 },
     /// Several servers agree on the data but show different TTLs: cache age only.
     TtlOnly { min: u32, max: u32, servers: usize },
+    /// One server's address asked over several transports (port 53, DoT, DoH, DoQ) gave
+    /// different answers, or the same data with TTLs that only separate caches explain.
+    Transports {
+        /// The shared address.
+        address: std::net::IpAddr,
+        /// The rows, as labelled.
+        servers: Vec<String>,
+        /// How they differ.
+        difference: TransportDifference,
+    },
     /// A server gave no usable answer.
     Failed {
         server: String,

@@ -21,6 +21,16 @@ fn view(name: &Name, rtype: RecordType, o: &Observation) -> ServerView {
     let base = ServerView {
         label: o.server.target.label.clone(),
         addr: o.server.target.addr,
+        transport: o
+            .result
+            .as_ref()
+            .map_or(o.server.target.via.protocol(), |x| x.protocol),
+        reused: o
+            .result
+            .as_ref()
+            .ok()
+            .and_then(|x| x.session.as_ref())
+            .map(|s| s.reused),
         kind: o.server.kind,
         rcode: None,
         aa: false,

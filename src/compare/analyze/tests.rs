@@ -86,6 +86,7 @@ fn server(label: &str, last: u8, kind: Kind) -> Server {
         target: Target {
             label: label.to_string(),
             addr: SocketAddr::from(([127, 0, 0, last], 53)),
+            via: crate::wire::Via::Plain,
             source: TargetSource::User,
         },
         kind,
@@ -118,6 +119,7 @@ fn observed(server: Server, reply: Option<Reply>, serial: Option<u32>) -> Observ
                 truncated: None,
                 ignored: Vec::new(),
                 from_cache: false,
+                session: None,
             })
         }
     };

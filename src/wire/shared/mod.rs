@@ -274,6 +274,21 @@ impl Transport for Shared {
         }
         result
     }
+
+    async fn exchange_via(
+        &self,
+        server: SocketAddr,
+        via: &super::Via,
+        query: &Message,
+        opts: &QueryOptions,
+    ) -> Result<Exchange, WireError> {
+        // Only the plain way is cached and limited: an encrypted connection is already one
+        // per server, reused by every question of the run.
+        match via {
+            super::Via::Plain => self.exchange(server, query, opts).await,
+            _ => self.inner.exchange_via(server, via, query, opts).await,
+        }
+    }
 }
 
 /// A transport that counts the questions that really went out through it: not those a
@@ -308,7 +323,26 @@ impl Transport for Metered {
         opts: &QueryOptions,
     ) -> Result<Exchange, WireError> {
         let result = self.inner.exchange(server, query, opts).await;
-        let went_out = match &result {
+        self.count(&result);
+        result
+    }
+
+    async fn exchange_via(
+        &self,
+        server: SocketAddr,
+        via: &super::Via,
+        query: &Message,
+        opts: &QueryOptions,
+    ) -> Result<Exchange, WireError> {
+        let result = self.inner.exchange_via(server, via, query, opts).await;
+        self.count(&result);
+        result
+    }
+}
+
+impl Metered {
+    fn count(&self, result: &Result<Exchange, WireError>) {
+        let went_out = match result {
             Ok(x) => !x.from_cache,
             Err(WireError::GaveUp { .. } | WireError::Forbidden { .. }) => false,
             Err(_) => true,
@@ -316,7 +350,6 @@ impl Transport for Metered {
         if went_out {
             self.sent.fetch_add(1, Ordering::Relaxed);
         }
-        result
     }
 }
 

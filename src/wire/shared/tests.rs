@@ -42,6 +42,7 @@ impl Transport for Fake {
                 truncated: None,
                 ignored: Vec::new(),
                 from_cache: false,
+                session: None,
             }),
             None => Err(WireError::Timeout {
                 server,

@@ -83,7 +83,12 @@ pub async fn compare(job: CompareBatchJob, out: Output) -> Result<u8, Failure> {
     let items = input::items(zone.map(|z| z.input), names);
     let rx = input::spawn(items, job.limits.concurrency);
     let (tx, mut events) = mpsc::channel(64);
-    let engine = tokio::spawn(batch::run(transport(lab.is_some()), plan, rx, tx));
+    let engine = tokio::spawn(batch::run(
+        transport(lab.as_deref(), &job.servers.tls),
+        plan,
+        rx,
+        tx,
+    ));
     let mut note_line = Progress::new(total, "RRsets", !out.json);
     while let Some(event) = events.recv().await {
         match event {
@@ -134,7 +139,12 @@ pub async fn trace(job: TraceBatchJob, out: Output) -> Result<u8, Failure> {
     let items = input::items(None, Some(names));
     let rx = input::spawn(items, job.limits.concurrency);
     let (tx, mut events) = mpsc::channel(64);
-    let engine = tokio::spawn(batch::run_traces(transport(lab.is_some()), plan, rx, tx));
+    let engine = tokio::spawn(batch::run_traces(
+        transport(lab.as_deref(), &Default::default()),
+        plan,
+        rx,
+        tx,
+    ));
     let mut note_line = Progress::new(total, "names", !out.json);
     let mut lines = Vec::new();
     let mut left_out = 0usize;

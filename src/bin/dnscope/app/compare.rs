@@ -36,15 +36,16 @@ pub async fn run(job: CompareJob, out: Output) -> Result<u8, Failure> {
         authoritative,
         query: job.query,
     };
-    let (session, mut round) = compare::run(transport(lab.is_some()), plan, lab.as_ref())
-        .await
-        .map_err(|e| {
-            let code = match e {
-                CompareError::ScenarioNeedsLab => dnscope::exit::USAGE,
-                CompareError::Lab(_) => dnscope::exit::LAB,
-            };
-            Failure::new(code, e)
-        })?;
+    let (session, mut round) =
+        compare::run(transport(lab.as_deref(), &job.tls), plan, lab.as_ref())
+            .await
+            .map_err(|e| {
+                let code = match e {
+                    CompareError::ScenarioNeedsLab => dnscope::exit::USAGE,
+                    CompareError::Lab(_) => dnscope::exit::LAB,
+                };
+                Failure::new(code, e)
+            })?;
     // The watch limit counts from the first round (a scenario is played before it).
     let started = Instant::now();
     let changed_at = session.context().changed_at;

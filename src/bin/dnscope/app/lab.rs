@@ -14,11 +14,12 @@ pub async fn run(config: LabConfig, out: Output) -> Result<u8, Failure> {
     let Some(lab) = lab else {
         return Ok(exit::OK);
     };
+    let ca_file = write_ca(&lab);
     emit(|w| {
         if out.json {
-            render::json::write(w, &render::json::lab::document(&lab))
+            render::json::write(w, &render::json::lab::document(&lab, ca_file.as_deref()))
         } else {
-            render::lab::render(w, &lab, &out)?;
+            render::lab::render(w, &lab, ca_file.as_deref(), &out)?;
             writeln!(w)?;
             writeln!(w, "{}", crate::control::HELP)
         }
@@ -52,7 +53,34 @@ pub async fn run(config: LabConfig, out: Output) -> Result<u8, Failure> {
     reader.abort();
     let _ = reader.await;
     stop_lab(Some(lab)).await;
+    if let Some(file) = ca_file {
+        let _ = std::fs::remove_file(file);
+    }
     Ok(exit::OK)
+}
+
+/// Save the lab CA's certificate where kdig and `--ca-file` can read it: one file per lab
+/// (net and port), removed when the lab stops. None (and a note) when it cannot be written.
+fn write_ca(lab: &dnscope::lab::Lab) -> Option<std::path::PathBuf> {
+    if lab.servers().iter().all(|s| s.secure.is_none()) {
+        return None;
+    }
+    let net = lab
+        .servers()
+        .first()
+        .map(|s| s.address.octets())
+        .map_or_else(String::new, |o| format!("{}.{}.{}", o[0], o[1], o[2]));
+    let path = std::env::temp_dir().join(format!("dnscope-lab-{net}-{}-ca.pem", lab.port()));
+    match std::fs::write(&path, lab.ca_pem()) {
+        Ok(()) => Some(path),
+        Err(e) => {
+            note(&format!(
+                "cannot save the lab CA to {}: {e}",
+                path.display()
+            ));
+            None
+        }
+    }
 }
 
 async fn wait_for_stop() {

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use dnscope::exit;
 use dnscope::lab::{Lab, LabConfig};
-use dnscope::wire::{LoopbackOnly, NetTransport, Transport, loopback_only_from_env};
+use dnscope::wire::{
+    LoopbackOnly, NetTransport, Secure, TlsSettings, Transport, loopback_only_from_env,
+};
 
 use crate::cli::Cli;
 use crate::plan::{Job, Plan};
@@ -85,10 +87,16 @@ async fn stop_lab(lab: Option<Arc<Lab>>) {
 
 /// The transport for a run: loopback only with the lab (a stray glue record or CNAME must
 /// never send a packet off the machine) or when DNSCOPE_LOOPBACK_ONLY is set.
-fn transport(lab: bool) -> Arc<dyn Transport> {
-    if lab || loopback_only_from_env() {
-        Arc::new(LoopbackOnly(NetTransport))
+/// Encrypted servers are checked against `tls`, plus the lab's CA in a lab run.
+fn transport(lab: Option<&Lab>, tls: &TlsSettings) -> Arc<dyn Transport> {
+    let mut tls = tls.clone();
+    if let Some(lab) = lab {
+        tls.roots.push(lab.ca_der());
+    }
+    let secure = Secure::new(NetTransport, &tls);
+    if lab.is_some() || loopback_only_from_env() {
+        Arc::new(LoopbackOnly(secure))
     } else {
-        Arc::new(NetTransport)
+        Arc::new(secure)
     }
 }

@@ -19,7 +19,7 @@ pub async fn run(job: QueryJob, out: Output) -> Result<u8, Failure> {
         options: job.options,
         validate: job.validate,
     };
-    let report = query::run(transport(lab.is_some()), &plan).await;
+    let report = query::run(transport(lab.as_deref(), &job.tls), &plan).await;
     stop_lab(lab).await;
     emit(|w| {
         if out.json {

@@ -80,7 +80,8 @@ pub async fn exercises(
     let answer = if solution {
         let lab = start_lab(Some(&config)).await?;
         let Some(lab) = lab else { return Ok(exit::OK) };
-        let found = exercises::solve(exercise, &lab, transport(true)).await;
+        let found =
+            exercises::solve(exercise, &lab, transport(Some(&lab), &Default::default())).await;
         stop_lab(Some(lab)).await;
         Some(found.map_err(|e| Failure::new(exit::LAB, anyhow!("exercise {n}: {e}")))?)
     } else {

@@ -38,12 +38,24 @@ pub async fn run(job: TraceJob, out: Output) -> Result<u8, Failure> {
     let live = out.picture.is_none() && !out.json && !out.short;
     if live {
         // Text: each step as it is ready, the summary at the end.
-        let result =
-            super::live::trace(transport(lab.is_some()), options, job.name, job.rtype, &out).await;
+        let result = super::live::trace(
+            transport(lab.as_deref(), &Default::default()),
+            options,
+            job.name,
+            job.rtype,
+            &out,
+        )
+        .await;
         stop_lab(lab).await;
         return Ok(result?.exit_code());
     }
-    let result = trace::run(transport(lab.is_some()), options, job.name, job.rtype).await;
+    let result = trace::run(
+        transport(lab.as_deref(), &Default::default()),
+        options,
+        job.name,
+        job.rtype,
+    )
+    .await;
     stop_lab(lab).await;
     match out.picture {
         Some(Picture::Dot) => emit(|w| w.write_all(render::dot::render(&result).as_bytes()))?,

@@ -14,6 +14,7 @@ mod args;
 pub mod batch;
 pub mod servers;
 mod start;
+mod tls;
 
 use std::io::IsTerminal;
 
@@ -114,6 +115,8 @@ pub struct QueryJob {
     pub lab: Option<LabConfig>,
     /// `--validate`: check each answer's signatures against its zone's DNSKEY RRset.
     pub validate: bool,
+    /// What encrypted servers are checked against.
+    pub tls: dnscope::wire::TlsSettings,
 }
 
 /// A validated `trace`.
@@ -138,6 +141,8 @@ pub struct CompareJob {
     /// Where the discovery trace starts.
     pub start: Start,
     pub query: QueryOptions,
+    /// What encrypted servers are checked against.
+    pub tls: dnscope::wire::TlsSettings,
     /// `--watch`: ask again every so often.
     pub watch: Option<std::time::Duration>,
     pub watch_limit: std::time::Duration,
@@ -380,7 +385,9 @@ fn query(a: &QueryArgs, plus: &Plus) -> Result<QueryJob> {
             "--dnssec and --validate need EDNS (the DO bit lives in the OPT record): drop --no-edns"
         );
     }
+    let tls = tls::settings(&a.tls, &mut servers)?;
     Ok(QueryJob {
+        tls,
         name,
         rtype,
         class: class.unwrap_or(hickory_proto::rr::DNSClass::IN),
@@ -504,6 +511,7 @@ fn compare(a: &CompareArgs, plus: &Plus) -> Result<CompareJob> {
         auth: servers.auth,
         start: servers.start,
         query: servers.query,
+        tls: servers.tls,
         watch,
         watch_limit: args::duration(&a.watch_limit)?,
     })
@@ -519,11 +527,14 @@ pub struct CompareServers {
     /// Where the discovery trace starts.
     pub start: Start,
     pub query: QueryOptions,
+    /// What encrypted servers are checked against.
+    pub tls: dnscope::wire::TlsSettings,
 }
 
 fn compare_servers(a: &CompareArgs) -> Result<CompareServers> {
     let lab = lab_config(&a.lab);
-    let resolvers = servers::resolver_list(&a.resolvers, a.resolvers_file.as_deref(), a.public)?;
+    let mut resolvers =
+        servers::resolver_list(&a.resolvers, a.resolvers_file.as_deref(), a.public)?;
     if a.public && lab.is_some() {
         bail!("--public asks resolvers on the Internet; it does not mix with --lab");
     }
@@ -531,7 +542,12 @@ fn compare_servers(a: &CompareArgs) -> Result<CompareServers> {
     for s in &a.auth {
         auth.push(servers::flag_spec("--auth", s)?);
     }
+    let tls = tls::settings(
+        &a.tls,
+        resolvers.iter_mut().map(|(_, s)| s).chain(auth.iter_mut()),
+    )?;
     Ok(CompareServers {
+        tls,
         resolvers,
         auth,
         start: Start::from_flags(&a.start, lab)?,

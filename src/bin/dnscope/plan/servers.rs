@@ -13,7 +13,7 @@ use dnscope::exit;
 use dnscope::lab::Lab;
 use dnscope::target::{Target, TargetSource};
 use dnscope::trace::Family;
-use dnscope::wire::parse_name;
+use dnscope::wire::{Via, parse_name};
 use hickory_proto::rr::Name;
 
 use crate::app::Failure;
@@ -26,13 +26,113 @@ pub enum ServerSpec {
         ip: IpAddr,
         port: Option<u16>,
         text: String,
+        way: Way,
     },
     /// A host name (a lab server with --lab, else looked up by the system).
     Host {
         name: String,
         port: Option<u16>,
         text: String,
+        way: Way,
     },
+}
+
+/// The transport a server was given with (`tls://`, `https://…/PATH`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Way {
+    /// Which transport.
+    pub scheme: Scheme,
+    /// The name its certificate must carry (`#NAME`, or `--tls-name`).
+    pub tls_name: Option<String>,
+}
+
+/// The transports a server can be written with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scheme {
+    /// No scheme: UDP, TCP on truncation.
+    #[default]
+    Plain,
+    /// `udp://`
+    Udp,
+    /// `tcp://`
+    Tcp,
+    /// `tls://`
+    Tls,
+    /// `https://HOST/PATH`, POST unless `--https-get`.
+    Https { path: String, get: bool },
+    /// `quic://`
+    Quic,
+}
+
+impl ServerSpec {
+    /// The transport it was given with.
+    pub fn way_mut(&mut self) -> &mut Way {
+        match self {
+            ServerSpec::Addr { way, .. } | ServerSpec::Host { way, .. } => way,
+        }
+    }
+}
+
+/// Split `SCHEME://REST` into the transport and what names the server.
+fn scheme(text: &str, original: &str) -> Result<(Way, String)> {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Ok((Way::default(), text.to_string()));
+    };
+    let (rest, fragment) = match rest.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (rest, None),
+    };
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "udp" => Scheme::Udp,
+        "tcp" => Scheme::Tcp,
+        "tls" => Scheme::Tls,
+        "quic" => Scheme::Quic,
+        "https" => {
+            let Some(slash) = rest.find('/') else {
+                bail!(
+                    "{original}: a DoH URL needs its path (https://HOST{})",
+                    dnscope::wire::secure::DOH_PATH
+                );
+            };
+            let (host, path) = rest.split_at(slash);
+            let way = Way {
+                scheme: Scheme::Https {
+                    path: path.to_string(),
+                    get: false,
+                },
+                tls_name: tls_name(fragment, original)?,
+            };
+            return Ok((way, host.to_string()));
+        }
+        other => bail!(
+            "{original}: unknown scheme \"{other}://\" (udp://, tcp://, tls://, https://, quic://)"
+        ),
+    };
+    if rest.contains('/') {
+        bail!("{original}: only https:// takes a path");
+    }
+    if fragment.is_some() && matches!(scheme, Scheme::Udp | Scheme::Tcp) {
+        bail!("{original}: #NAME is the TLS name, for tls://, https:// and quic:// only");
+    }
+    Ok((
+        Way {
+            scheme,
+            tls_name: tls_name(fragment, original)?,
+        },
+        rest.to_string(),
+    ))
+}
+
+fn tls_name(fragment: Option<&str>, original: &str) -> Result<Option<String>> {
+    match fragment {
+        None => Ok(None),
+        Some("") => bail!("{original}: empty TLS name after '#'"),
+        Some(name) => {
+            rustls::pki_types::ServerName::try_from(name)
+                .map_err(|_| anyhow!("{original}: {name:?} is not a name TLS can check"))?;
+            Ok(Some(name.to_string()))
+        }
+    }
 }
 
 /// Well-known public resolvers, for `compare --public` (never used by the tests).
@@ -64,11 +164,20 @@ pub fn flag_spec(flag: &str, text: &str) -> Result<ServerSpec> {
 
 /// `original` is how errors name what was typed; `after` what an empty one followed.
 fn spec_named(text: &str, original: &str, after: &str) -> Result<ServerSpec> {
-    if text.is_empty() {
+    let (way, rest) = scheme(text, original)?;
+    let mut spec = address(&rest, text, original, after)?;
+    *spec.way_mut() = way;
+    Ok(spec)
+}
+
+/// `rest` is what names the server once its scheme is off; `text` all that was typed.
+fn address(rest: &str, text: &str, original: &str, after: &str) -> Result<ServerSpec> {
+    let way = Way::default();
+    if rest.is_empty() {
         bail!("empty server after {after}");
     }
     let ipv6_hint = "an IPv6 address with a port is written [::1]:53";
-    if let Some(inner) = text.strip_prefix('[') {
+    if let Some(inner) = rest.strip_prefix('[') {
         // `[ADDR]` or `[ADDR]:PORT`.
         let Some((addr, rest)) = inner.split_once(']') else {
             bail!("{original}: missing ']' ({ipv6_hint})");
@@ -87,26 +196,29 @@ fn spec_named(text: &str, original: &str, after: &str) -> Result<ServerSpec> {
             ip,
             port,
             text: text.to_string(),
+            way: way.clone(),
         });
     }
-    if let Ok(addr) = text.parse::<SocketAddr>() {
+    if let Ok(addr) = rest.parse::<SocketAddr>() {
         return Ok(ServerSpec::Addr {
             ip: addr.ip(),
             port: Some(port(original, &addr.port().to_string())?),
             text: text.to_string(),
+            way: way.clone(),
         });
     }
-    if let Ok(ip) = text.parse::<IpAddr>() {
+    if let Ok(ip) = rest.parse::<IpAddr>() {
         return Ok(ServerSpec::Addr {
             ip,
             port: None,
             text: text.to_string(),
+            way: way.clone(),
         });
     }
-    let (host, port) = match text.rsplit_once(':') {
+    let (host, port) = match rest.rsplit_once(':') {
         Some((h, p)) if !h.contains(':') => (h, Some(port(original, p)?)),
         Some(_) => bail!("{original} is not a valid address ({ipv6_hint})"),
-        None => (text, None),
+        None => (rest, None),
     };
     let looks_numeric = host
         .split('.')
@@ -119,6 +231,7 @@ fn spec_named(text: &str, original: &str, after: &str) -> Result<ServerSpec> {
         name: host.to_string(),
         port,
         text: text.to_string(),
+        way,
     })
 }
 
@@ -208,15 +321,33 @@ pub async fn resolve(
 ) -> Result<Target, Failure> {
     let usage = |e: anyhow::Error| Failure::new(exit::USAGE, e);
     match spec {
-        ServerSpec::Addr { ip, port, text } => Ok(Target {
-            label: lab
-                .and_then(|l| l.find(&ip.to_string()))
-                .map(|s| dnscope::present::name(&s.name))
-                .unwrap_or_else(|| text.clone()),
-            addr: SocketAddr::new(*ip, port.unwrap_or(default_port)),
-            source,
-        }),
-        ServerSpec::Host { name, port, text } => {
+        ServerSpec::Addr {
+            ip,
+            port,
+            text,
+            way,
+        } => {
+            let server = lab.and_then(|l| l.find(&ip.to_string()));
+            let port = match (port, server) {
+                (Some(p), _) => *p,
+                (None, Some(s)) => lab_port(s, way, text)?.unwrap_or(default_port),
+                (None, None) => plain_or(way, default_port),
+            };
+            Ok(Target {
+                label: server
+                    .map(|s| labelled_way(way, &s.name))
+                    .unwrap_or_else(|| text.clone()),
+                addr: SocketAddr::new(*ip, port),
+                via: via(way, &ip.to_string()),
+                source,
+            })
+        }
+        ServerSpec::Host {
+            name,
+            port,
+            text,
+            way,
+        } => {
             if let Some(lab) = lab {
                 let server = lab.find(name).ok_or_else(|| {
                     usage(anyhow!(
@@ -224,16 +355,22 @@ pub async fn resolve(
                     ))
                 })?;
                 let mut addr = lab.addr(server);
+                if let Some(p) = lab_port(server, way, text)? {
+                    addr.set_port(p);
+                }
                 if let Some(p) = port {
                     addr.set_port(*p);
                 }
+                let lab_name = server.name.to_ascii();
+                let lab_name = lab_name.trim_end_matches('.');
                 return Ok(Target {
-                    label: dnscope::present::name(&server.name),
+                    label: labelled_way(way, &server.name),
                     addr,
+                    via: via(way, lab_name),
                     source,
                 });
             }
-            let port = port.unwrap_or(default_port);
+            let port = port.unwrap_or_else(|| plain_or(way, default_port));
             let mut found = tokio::net::lookup_host((name.as_str(), port))
                 .await
                 .map_err(|e| usage(anyhow!("server @{text}: {e}")))?;
@@ -243,10 +380,83 @@ pub async fn resolve(
             Ok(Target {
                 label: name.clone(),
                 addr,
+                via: via(way, name),
                 source,
             })
         }
     }
+}
+
+/// What the engine needs to send a question the way it was written; `host` is the TLS name
+/// when none was given.
+fn via(way: &Way, host: &str) -> Via {
+    let name = way.tls_name.clone().unwrap_or_else(|| host.to_string());
+    match &way.scheme {
+        Scheme::Plain => Via::Plain,
+        Scheme::Udp => Via::Udp,
+        Scheme::Tcp => Via::Tcp,
+        Scheme::Tls => Via::Tls { name },
+        Scheme::Https { path, get } => Via::Https {
+            name,
+            path: path.clone(),
+            get: *get,
+        },
+        Scheme::Quic => Via::Quic { name },
+    }
+}
+
+/// The port of a transport when none was given: the DNS port for the plain ones, else the
+/// transport's own (853, 443).
+fn plain_or(way: &Way, dns_port: u16) -> u16 {
+    match via(way, "") {
+        Via::Plain | Via::Udp | Via::Tcp => dns_port,
+        other => other.default_port(),
+    }
+}
+
+/// A lab server's label with the scheme it is asked over (`tls://isp-a`), so that the same
+/// server over two transports makes two rows.
+fn labelled_way(way: &Way, server: &Name) -> String {
+    let ascii = server.to_ascii();
+    let name = ascii.trim_end_matches('.');
+    let scheme = match &way.scheme {
+        Scheme::Plain => return dnscope::present::name(server),
+        Scheme::Udp => "udp",
+        Scheme::Tcp => "tcp",
+        Scheme::Tls => "tls",
+        Scheme::Https { get: true, .. } => "https+get",
+        Scheme::Https { .. } => "https",
+        Scheme::Quic => "quic",
+    };
+    match &way.scheme {
+        Scheme::Https { path, .. } if path != dnscope::wire::secure::DOH_PATH => {
+            format!("{scheme}://{name}{path}")
+        }
+        _ => format!("{scheme}://{name}"),
+    }
+}
+
+/// The port a lab server serves a transport on (`None`: the lab's DNS port).
+fn lab_port(
+    server: &dnscope::lab::LabServer,
+    way: &Way,
+    text: &str,
+) -> Result<Option<u16>, Failure> {
+    let (ports, what) = match &way.scheme {
+        Scheme::Plain | Scheme::Udp | Scheme::Tcp => return Ok(None),
+        Scheme::Tls => (server.secure.map(|p| p.tls), "DoT"),
+        Scheme::Https { .. } => (server.secure.map(|p| p.https), "DoH"),
+        Scheme::Quic => (server.secure.map(|p| p.quic), "DoQ"),
+    };
+    ports.map(Some).ok_or_else(|| {
+        Failure::new(
+            exit::USAGE,
+            anyhow!(
+                "server {text}: lab server {} does not serve {what} (`dnscope lab` lists those that do)",
+                dnscope::present::name(&server.name)
+            ),
+        )
+    })
 }
 
 /// The servers of `query`: those given, else the lab's authoritative server for the name,
@@ -276,6 +486,7 @@ pub async fn query_targets(
             Ok(vec![Target {
                 label: dnscope::present::name(&server.name),
                 addr: lab.addr(server),
+                via: Via::Plain,
                 source: TargetSource::Lab,
             }])
         }

@@ -133,6 +133,10 @@ pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
         ]);
     }
     page.grid("", &grid)?;
+    if let Some(note) = said::connections(c) {
+        let text = page.paint(&for_tty(&note), Tone::Dim);
+        page.hang(&text, "    ")?;
+    }
     if !c.groups.is_empty() {
         let text = page.paint("Answers:", Tone::Strong);
         page.line(&text)?;

@@ -3,8 +3,9 @@
 
 use dnscope::present::Shown;
 use std::io::{self, Write};
+use std::path::Path;
 
-use dnscope::lab::{Lab, ServerKind};
+use dnscope::lab::{CertState, Lab, ServerKind};
 use hickory_proto::rr::Name;
 
 use super::layout::{Col, Grid, Page, plain, toned};
@@ -28,7 +29,12 @@ const WALKS: &[(&str, &str, &str)] = &[
     ("nope.shop.test.", "A", "NXDOMAIN"),
 ];
 
-pub fn render(out: &mut dyn Write, lab: &Lab, o: &Output) -> io::Result<()> {
+pub fn render(
+    out: &mut dyn Write,
+    lab: &Lab,
+    ca_file: Option<&Path>,
+    o: &Output,
+) -> io::Result<()> {
     let mut page = Page {
         out,
         pal: Palette::of(o),
@@ -113,6 +119,7 @@ pub fn render(out: &mut dyn Write, lab: &Lab, o: &Output) -> io::Result<()> {
             )?;
         }
     }
+    encrypted(&mut page, lab, ca_file)?;
     page.blank()?;
     page.line("(dig +trace cannot follow this private hierarchy: it ignores glue and looks every NS name up through the system resolver. Use `dnscope query --lab` or the commands above.)")?;
     if let Some(anchors) = lab.trust_anchors() {
@@ -178,5 +185,82 @@ pub fn render(out: &mut dyn Write, lab: &Lab, o: &Output) -> io::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// The servers that also speak DoT, DoH and DoQ, the CA file, and commands that ask them.
+fn encrypted(page: &mut Page<'_>, lab: &Lab, ca_file: Option<&Path>) -> io::Result<()> {
+    let servers: Vec<_> = lab
+        .servers()
+        .iter()
+        .filter_map(|s| s.secure.map(|p| (s, p)))
+        .collect();
+    if servers.is_empty() {
+        return Ok(());
+    }
+    page.blank()?;
+    let ca = ca_file.map_or_else(|| "(not written)".to_string(), |p| p.display().to_string());
+    let title = page.paint(
+        &format!("Encrypted transports (certificates from the lab CA, saved as {ca}):"),
+        Tone::Strong,
+    );
+    page.hang(&title, "    ")?;
+    let mut grid = Grid::new(&[
+        Col::keep("SERVER"),
+        Col::keep("DoT"),
+        Col::keep("DoH"),
+        Col::keep("DoQ"),
+        Col::prose("CERTIFICATE"),
+    ]);
+    for (s, p) in &servers {
+        let at = |port: u16| format!("{}:{port}", s.address);
+        grid.row(vec![
+            toned(dnscope::present::name(&s.name), Tone::Name),
+            plain(at(p.tls)),
+            plain(format!("{}{}", at(p.https), dnscope::lab::secure::DOH_PATH)),
+            plain(at(p.quic)),
+            match p.certificate {
+                CertState::Valid => plain("valid (lab CA)"),
+                CertState::Expired => toned("expired", Tone::Bad),
+                CertState::Untrusted => toned("signed by an untrusted CA", Tone::Bad),
+            },
+        ]);
+    }
+    page.grid("", &grid)?;
+    let Some((s, p)) = servers
+        .iter()
+        .find(|(_, p)| p.certificate == CertState::Valid)
+    else {
+        return Ok(());
+    };
+    let host = s.name.to_ascii();
+    let host = host.trim_end_matches('.');
+    page.line("The same answer over every transport (kdig from knot-dnsutils; kdig has no DoQ):")?;
+    // Commands alone on their lines, so they can be pasted whole.
+    writeln!(
+        page.out,
+        "kdig @{} -p {} +tls-ca={ca} +tls-hostname={host} www.shop.test A",
+        s.address, p.tls
+    )?;
+    writeln!(
+        page.out,
+        "kdig @{} -p {} +https={} +tls-ca={ca} +tls-hostname={host} www.shop.test A",
+        s.address,
+        p.https,
+        dnscope::lab::secure::DOH_PATH
+    )?;
+    writeln!(
+        page.out,
+        "dnscope query www.shop.test @{}:{} @tls://{}:{}#{host} @https://{}:{}{}#{host} @quic://{}:{}#{host} --ca-file {ca}",
+        s.address,
+        lab.port(),
+        s.address,
+        p.tls,
+        s.address,
+        p.https,
+        dnscope::lab::secure::DOH_PATH,
+        s.address,
+        p.quic
+    )?;
     Ok(())
 }

@@ -144,6 +144,26 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
         x.response_bytes,
         edns
     ))?;
+    if let Some(s) = &x.session {
+        let text = format!(
+            "{} {}",
+            page.paint("connection:", Tone::Strong),
+            if s.verified {
+                for_tty(&crate::words::secure::connection(s))
+            } else {
+                page.paint(&for_tty(&crate::words::secure::connection(s)), Tone::Warn)
+            }
+        );
+        page.hang(&text, "    ")?;
+        if let Some(cert) = crate::words::secure::certificate(s) {
+            let text = format!(
+                "{} {}",
+                page.paint("certificate:", Tone::Strong),
+                for_tty(&cert)
+            );
+            page.hang(&text, "    ")?;
+        }
+    }
     if let Some(id) = dnscope::wire::nsid(m) {
         let text = format!(
             "{} {}",

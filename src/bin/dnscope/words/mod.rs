@@ -13,6 +13,7 @@
 //!   chain of trust, RRSIGs read out, EDE names;
 //! - [`batch`]: many names at once: row statuses, causes said once for many rows, the cost;
 //! - [`scenario`]: the narration of a lab scenario;
+//! - [`secure`]: encrypted transports: the connection, the certificate, each failure;
 //! - [`exercises`]: the class exercises and their solutions, worded from the same pieces;
 //! - [`catalog`]: `dnscope explain`'s pages (record types and concepts).
 //!
@@ -32,6 +33,7 @@ pub mod query;
 mod reading;
 pub mod record;
 pub mod scenario;
+pub mod secure;
 pub mod trace;
 
 /// How a worded fact reads: good news, a warning, a failure, or a side note. The renderer

@@ -32,7 +32,16 @@ pub fn source_kind(s: TargetSource) -> &'static str {
 /// No response at all: the kind (as in a trace) and the whole story.
 pub fn no_response(e: &WireError) -> Said {
     let short = trace::wire_error(e);
-    Said::new(short.kind, e.to_string(), short.mood)
+    match e {
+        // The encrypted transports' failures have their own sentences (the error's own
+        // message is terse); the address is in the block's heading.
+        WireError::Secure { protocol, .. } => Said::new(
+            short.kind,
+            format!("{protocol}: {}", short.text),
+            short.mood,
+        ),
+        _ => Said::new(short.kind, e.to_string(), short.mood),
+    }
 }
 
 /// A UDP answer with TC=1 that was asked again over TCP.

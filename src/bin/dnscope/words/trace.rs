@@ -74,13 +74,11 @@ pub fn wire_error(e: &WireError) -> Said {
         ),
         WireError::Io { message, .. } => ("io", format!("socket error: {message}")),
         WireError::Encode(why) => ("encode", format!("cannot encode the question: {why}")),
+        WireError::Secure {
+            failure, protocol, ..
+        } => return super::secure::failure(failure, *protocol),
     };
     Said::new(kind, text, Mood::Bad)
-}
-
-/// The machine kind of a wire failure (the same as [`wire_error`]'s).
-pub fn wire_kind(e: &WireError) -> &'static str {
-    wire_error(e).kind
 }
 
 /// What a response meant.

@@ -75,6 +75,11 @@ struct ServerDoc {
     address: String,
     port: u16,
     kind: dnscope::compare::Kind,
+    /// udp, tcp, dot, doh, doq.
+    transport: dnscope::wire::Protocol,
+    /// DoT/DoH/DoQ: whether the question rode a connection an earlier one opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reused_connection: Option<bool>,
     rcode: Option<String>,
     answer: Vec<RecordDoc>,
     group: Option<String>,
@@ -184,6 +189,8 @@ pub fn parts(v: &Parts<'_>, explain: bool) -> CompareDoc {
                     address: s.addr.ip().to_string(),
                     port: s.addr.port(),
                     kind: s.kind,
+                    transport: s.transport,
+                    reused_connection: s.reused,
                     rcode: s.rcode.map(present::rcode),
                     answer: records(&s.answer),
                     group: s.group.map(said::group_label),

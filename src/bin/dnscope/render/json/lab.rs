@@ -16,6 +16,8 @@ pub struct LabDoc {
     trust_anchor: Vec<String>,
     /// The signed zones: `{zone, denial, fault}`.
     signed: Vec<SignedDoc>,
+    /// The lab CA's certificate file (PEM), for clients of the encrypted listeners.
+    ca_file: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -36,10 +38,13 @@ struct LabServerDoc {
     fault: Option<Fault>,
     /// A resolver that validates DNSSEC.
     validates: bool,
+    /// Its DoT/DoH/DoQ ports and certificate, when it serves them.
+    encrypted: Option<dnscope::lab::SecurePorts>,
 }
 
-pub fn document(lab: &Lab) -> LabDoc {
+pub fn document(lab: &Lab, ca_file: Option<&std::path::Path>) -> LabDoc {
     LabDoc {
+        ca_file: ca_file.map(|p| p.display().to_string()),
         schema: SCHEMA,
         port: lab.port(),
         root_hints: lab
@@ -58,6 +63,7 @@ pub fn document(lab: &Lab) -> LabDoc {
                 latency_ms: u64::try_from(s.latency.as_millis()).unwrap_or(u64::MAX),
                 fault: s.fault,
                 validates: s.validating,
+                encrypted: s.secure,
             })
             .collect(),
         trust_anchor: lab

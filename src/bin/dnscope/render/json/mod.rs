@@ -10,6 +10,7 @@ pub mod exercises;
 pub mod explain;
 pub mod lab;
 pub mod query;
+pub mod secure;
 pub mod trace;
 
 use std::io::{self, Write};

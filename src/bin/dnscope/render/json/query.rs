@@ -45,6 +45,9 @@ struct ServerDoc {
 struct ErrorDoc {
     kind: &'static str,
     message: String,
+    /// For DoT/DoH/DoQ failures: the typed detail (its own `kind` and fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<dnscope::wire::SecureFailure>,
 }
 
 #[derive(Serialize)]
@@ -127,6 +130,9 @@ struct ResponseDoc {
     ok: bool,
     error: Option<ErrorDoc>,
     transport: Option<Protocol>,
+    /// DoT, DoH, DoQ: the connection (TLS version, ALPN, certificate, set-up, reuse, HTTP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<super::secure::SessionDoc>,
     rtt_ms: Option<f64>,
     request_bytes: Option<usize>,
     response_bytes: Option<usize>,
@@ -194,8 +200,10 @@ fn response(o: &ServerOutcome, explain: bool) -> ResponseDoc {
                 error: Some(ErrorDoc {
                     kind: why.kind,
                     message: why.text,
+                    detail: super::secure::failure(e),
                 }),
-                transport: None,
+                transport: o.target.via.tls_name().map(|_| o.target.via.protocol()),
+                session: None,
                 rtt_ms: None,
                 request_bytes: None,
                 response_bytes: None,
@@ -221,6 +229,7 @@ fn exchange(server: ServerDoc, x: &Exchange, explain: bool) -> ResponseDoc {
         ok: true,
         error: None,
         transport: Some(x.protocol),
+        session: x.session.as_deref().map(super::secure::session),
         rtt_ms: Some(millis(x.rtt)),
         request_bytes: Some(x.request_bytes),
         response_bytes: Some(x.response_bytes),

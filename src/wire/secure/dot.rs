@@ -1,0 +1,125 @@
+//! DNS over TLS (RFC 7858): our own rustls handshake (so that its version, ALPN and
+//! certificate can be read back), then hickory's TCP framing and multiplexer over it, which
+//! pipelines every later question on the same connection.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use hickory_net::runtime::TokioRuntimeProvider;
+use hickory_net::runtime::iocompat::AsyncIoTokioAsStd;
+use hickory_net::tcp::{TcpClientStream, TcpStream as DnsTcp};
+use hickory_net::xfer::{DnsExchange, DnsHandle, DnsMultiplexer, FirstAnswer};
+use hickory_proto::op::{DnsRequest, DnsRequestOptions, Message};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::{Established, Protocol, SecureFailure, WireError, tls};
+
+/// A DoT connection: hickory's exchange handle (clones share the connection), and the count
+/// of bytes the server has sent on it.
+#[derive(Clone)]
+pub(super) struct Handle {
+    exchange: DnsExchange<TokioRuntimeProvider>,
+    pub(super) received: Arc<AtomicU64>,
+}
+
+/// A stream that counts the bytes read from it. hickory's multiplexer drops a frame that
+/// does not decode and waits on; the count lets a timeout say that the server did send
+/// something, just not a DNS answer.
+struct Counting<S> {
+    inner: S,
+    received: Arc<AtomicU64>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Counting<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len().saturating_sub(before);
+        self.received
+            .fetch_add(u64::try_from(n).unwrap_or(0), Ordering::Relaxed);
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Counting<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// RFC 7858 §3.2's ALPN token.
+const ALPN: &[u8] = b"dot";
+
+pub(super) async fn connect(
+    configs: &tls::Configs,
+    server: SocketAddr,
+    name: &str,
+) -> Result<(super::Conn, Established), WireError> {
+    let stream = super::tls_connect(configs, server, name, ALPN, Protocol::Tls).await?;
+    let established = super::established(stream.get_ref().1);
+    let received = Arc::new(AtomicU64::new(0));
+    let counting = Counting {
+        inner: stream,
+        received: received.clone(),
+    };
+    let (tcp, handle) = DnsTcp::from_stream(AsyncIoTokioAsStd(counting), server);
+    let mux = DnsMultiplexer::new(TcpClientStream::from_stream(tcp), handle);
+    let (exchange, background) = DnsExchange::<TokioRuntimeProvider>::from_stream(mux);
+    tokio::spawn(background);
+    Ok((super::Conn::Dot(Handle { exchange, received }), established))
+}
+
+pub(super) async fn ask(
+    handle: &Handle,
+    server: SocketAddr,
+    query: &Message,
+) -> Result<(Message, usize), WireError> {
+    exchange(&handle.exchange, server, query, Protocol::Tls).await
+}
+
+/// Send one question through a hickory exchange and check what comes back; shared with DoQ.
+pub(super) async fn exchange(
+    handle: &DnsExchange<TokioRuntimeProvider>,
+    server: SocketAddr,
+    query: &Message,
+    protocol: Protocol,
+) -> Result<(Message, usize), WireError> {
+    let request = DnsRequest::new(query.clone(), DnsRequestOptions::default());
+    let response = handle
+        .send(request)
+        .first_answer()
+        .await
+        .map_err(|e| WireError::Secure {
+            server,
+            protocol,
+            failure: SecureFailure::Broken {
+                reason: e.to_string(),
+            },
+        })?;
+    let bytes = response.into_buffer();
+    let message = super::check_answer(query, &bytes).map_err(|reason| WireError::BadResponse {
+        server,
+        protocol,
+        reason,
+    })?;
+    Ok((message, bytes.len()))
+}
