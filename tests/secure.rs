@@ -486,3 +486,98 @@ fn kdig_gets_the_same_answers_from_the_labs_encrypted_listeners() {
     ]);
     assert_eq!(doc["responses"][0]["error"]["kind"], "tls_alert", "{doc}");
 }
+
+/// The engine itself, against a lab in this process: later questions to the same server and
+/// transport ride the first one's connection (HTTP/2 streams, DoT pipelining, QUIC streams),
+/// also when they are asked all at once.
+#[test]
+fn later_questions_reuse_the_connection() {
+    use dnscope::lab::{Lab, LabConfig};
+    use dnscope::wire::{
+        QueryOptions, Secure, TlsSettings, Transport, Via, build_query, parse_name,
+    };
+    let Ok(rt) = tokio::runtime::Runtime::new() else {
+        panic!("runtime");
+    };
+    rt.block_on(async {
+        let lab = Lab::start(&LabConfig {
+            net: Some(std::net::Ipv4Addr::new(127, 79, 7, 0)),
+            port: Some(0),
+            ..LabConfig::default()
+        })
+        .await
+        .expect("lab");
+        let isp = lab
+            .servers()
+            .iter()
+            .find(|s| s.name.to_ascii() == "isp-a.")
+            .expect("isp-a");
+        let ports = isp.secure.expect("encrypted");
+        let transport = Arc::new(Secure::new(
+            dnscope::wire::NetTransport,
+            &TlsSettings {
+                roots: vec![lab.ca_der()],
+                insecure: false,
+            },
+        ));
+        let name = |n: &str| parse_name(n).expect("name");
+        let opts = QueryOptions::default();
+        for (via, port) in [
+            (
+                Via::Tls {
+                    name: "isp-a".into(),
+                },
+                ports.tls,
+            ),
+            (
+                Via::Https {
+                    name: "isp-a".into(),
+                    path: "/dns-query".into(),
+                    get: false,
+                },
+                ports.https,
+            ),
+            (
+                Via::Quic {
+                    name: "isp-a".into(),
+                },
+                ports.quic,
+            ),
+        ] {
+            let addr = std::net::SocketAddr::new(std::net::IpAddr::V4(isp.address), port);
+            let first = transport
+                .exchange_via(
+                    addr,
+                    &via,
+                    &build_query(
+                        &name("www.shop.test"),
+                        hickory_proto::rr::RecordType::A,
+                        &opts,
+                    ),
+                    &opts,
+                )
+                .await
+                .expect("first");
+            let s = first.session.expect("session");
+            assert!(!s.reused && s.setup.is_some(), "{via:?}: {s:?}");
+            // Three at once, on the open connection.
+            let mut tasks = Vec::new();
+            for n in ["shop.test", "blog.shop.test", "mail.shop.test"] {
+                let t = transport.clone();
+                let via = via.clone();
+                let q = build_query(&name(n), hickory_proto::rr::RecordType::A, &opts);
+                let opts = opts.clone();
+                tasks.push(tokio::spawn(async move {
+                    t.exchange_via(addr, &via, &q, &opts).await
+                }));
+            }
+            for t in tasks {
+                let x = t.await.expect("task").expect("answer");
+                let s = x.session.expect("session");
+                assert!(s.reused && s.setup.is_none(), "{via:?}: {s:?}");
+                assert_eq!(x.response.queries, x.query.queries);
+            }
+        }
+        lab.stop().await;
+    });
+}

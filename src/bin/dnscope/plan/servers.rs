@@ -144,6 +144,24 @@ pub const PUBLIC_RESOLVERS: &[(&str, &str)] = &[
     ("quad9", "9.9.9.9"),
     ("quad9-2", "149.112.112.112"),
     ("opendns", "208.67.222.222"),
+    // The same services over encrypted transports (their documented endpoints: addresses, with
+    // the name their certificates carry), so that `--public` shows port 53 and DoH side by side.
+    ("cloudflare-dot", "tls://1.1.1.1#cloudflare-dns.com"),
+    (
+        "cloudflare-doh",
+        "https://1.1.1.1/dns-query#cloudflare-dns.com",
+    ),
+    ("google-dot", "tls://8.8.8.8#dns.google"),
+    ("google-doh", "https://8.8.8.8/dns-query#dns.google"),
+    ("quad9-dot", "tls://9.9.9.9#dns.quad9.net"),
+    ("quad9-doh", "https://9.9.9.9/dns-query#dns.quad9.net"),
+    ("adguard", "94.140.14.14"),
+    ("adguard-dot", "tls://94.140.14.14#dns.adguard-dns.com"),
+    (
+        "adguard-doh",
+        "https://94.140.14.14/dns-query#dns.adguard-dns.com",
+    ),
+    ("adguard-doq", "quic://94.140.14.14#dns.adguard-dns.com"),
 ];
 
 /// `@SERVER`: `1.2.3.4`, `1.2.3.4:53`, `::1`, `[::1]`, `[::1]:53`, `host`, `host:53`.
@@ -640,6 +658,63 @@ mod tests {
         assert_eq!(ambiguity("::1"), None);
         assert_eq!(ambiguity("2001:db8::abc"), None);
         assert_eq!(ambiguity("127.0.0.1"), None);
+    }
+
+    #[test]
+    fn the_public_list_parses_and_names_each_encrypted_endpoint() {
+        // Parsing only: nothing here sends a packet.
+        let list = resolver_list(&[], None, true).expect("parses");
+        assert_eq!(list.len(), PUBLIC_RESOLVERS.len());
+        let encrypted: Vec<&Way> = list
+            .iter()
+            .map(|(_, s)| match s {
+                ServerSpec::Addr { way, .. } | ServerSpec::Host { way, .. } => way,
+            })
+            .filter(|w| w.scheme != Scheme::Plain)
+            .collect();
+        assert_eq!(encrypted.len(), 9);
+        assert!(encrypted.iter().all(|w| w.tls_name.is_some()));
+        assert!(
+            encrypted
+                .iter()
+                .any(|w| matches!(&w.scheme, Scheme::Https { path, .. } if path == "/dns-query"))
+        );
+        assert!(encrypted.iter().any(|w| w.scheme == Scheme::Quic));
+    }
+
+    #[test]
+    fn schemes_names_and_paths() {
+        let s = spec("tls://1.1.1.1#cloudflare-dns.com").expect("tls");
+        assert!(matches!(
+            &s,
+            ServerSpec::Addr { port: None, way, .. }
+                if way.scheme == Scheme::Tls && way.tls_name.as_deref() == Some("cloudflare-dns.com")
+        ));
+        let s = spec("https://dns.example:8443/q?x=1").expect("https");
+        assert!(matches!(
+            &s,
+            ServerSpec::Host { name, port: Some(8443), way, .. }
+                if name == "dns.example"
+                    && way.scheme == Scheme::Https { path: "/q?x=1".to_string(), get: false }
+        ));
+        let s = spec("quic://[::1]:853").expect("quic");
+        assert!(
+            matches!(&s, ServerSpec::Addr { port: Some(853), way, .. } if way.scheme == Scheme::Quic)
+        );
+        assert!(
+            matches!(spec("TCP://127.0.0.1"), Ok(ServerSpec::Addr { way, .. }) if way.scheme == Scheme::Tcp)
+        );
+        for (bad, why) in [
+            ("https://dns.example", "needs its path"),
+            ("ftp://x", "unknown scheme"),
+            ("tls://x:0", "port 0"),
+            ("tls://x/path", "only https:// takes a path"),
+            ("tcp://x#n", "#NAME"),
+            ("tls://", "empty server"),
+        ] {
+            let e = spec(bad).expect_err(bad).to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
     }
 
     #[test]
