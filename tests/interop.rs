@@ -329,3 +329,120 @@ fn hold() {
     };
     std::thread::sleep(std::time::Duration::from_secs(60));
 }
+
+/// Unbound (`tls-port`, `https-port`) and BIND 9.18 (`tls` and `http` blocks) serve DoT and
+/// DoH with a test CA: dnscope gets the same answers over them (POST and GET) as over UDP, sees
+/// each server's ALPN (BIND says `dot`, Unbound none), gets their real 404 for an unknown
+/// path, and compare puts one server's transports side by side.
+#[test]
+fn dot_and_doh_at_unbound_and_bind_give_the_udp_answers() {
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(dns) = realdns::start_or_skip() else {
+        return;
+    };
+    let ca = dns.ca_file.to_string_lossy().into_owned();
+    for (addr, name, dot_alpn) in [
+        (realdns::UNBOUND, realdns::UNBOUND_NAME, Value::Null),
+        (
+            realdns::BIND_RESOLVER,
+            realdns::BIND_NAME,
+            Value::from("dot"),
+        ),
+    ] {
+        let plain = format!("@{addr}:53");
+        let dot = format!("@tls://{addr}#{name}");
+        let doh = format!("@https://{addr}/dns-query#{name}");
+        // The encrypted listeners come up with the daemon; give them a moment.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let doc = run_json(&["query", "www.shop.test", &dot, &doh, "--ca-file", &ca]);
+            let up = doc["responses"]
+                .as_array()
+                .is_some_and(|r| r.iter().all(|r| r["ok"] == true));
+            if up {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{name}: {doc}");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        for q in [
+            &["www.shop.test", "A"][..],
+            &["shop.test", "MX"],
+            &["nope.shop.test", "A"],
+            &["big.shop.test", "TXT"],
+            &["blog.shop.test", "A"],
+        ] {
+            for get in [false, true] {
+                let mut args = vec!["query"];
+                args.extend_from_slice(q);
+                args.extend([plain.as_str(), dot.as_str(), doh.as_str(), "--ca-file", &ca]);
+                if get {
+                    args.push("--https-get");
+                }
+                let doc = run_json(&args);
+                let r = &doc["responses"];
+                let data = |i: usize| records(&r[i]["answer"], false);
+                for i in 0..3 {
+                    assert_eq!(r[i]["ok"], true, "{name} {q:?}: {}", r[i]);
+                    assert_eq!(r[i]["header"]["rcode"], r[0]["header"]["rcode"], "{q:?}");
+                }
+                assert_eq!(data(1), data(0), "{name} {q:?} over DoT");
+                assert_eq!(data(2), data(0), "{name} {q:?} over DoH (GET: {get})");
+                assert_eq!(r[1]["session"]["alpn"], dot_alpn, "{name}");
+                assert_eq!(r[2]["session"]["alpn"], "h2", "{name}");
+                assert_eq!(
+                    r[2]["session"]["http"]["method"],
+                    if get { "GET" } else { "POST" }
+                );
+                assert_eq!(
+                    r[1]["session"]["certificate"]["subject"],
+                    format!("CN={name}")
+                );
+            }
+        }
+        let doc = run_json(&[
+            "query",
+            "www.shop.test",
+            &format!("@https://{addr}/wrong-path#{name}"),
+            "--ca-file",
+            &ca,
+        ]);
+        let e = &doc["responses"][0]["error"];
+        assert_eq!(e["kind"], "http_status", "{name}: {e}");
+        assert_eq!(e["detail"]["status"], 404, "{name}: {e}");
+        // Without the test CA the system's roots do not know it.
+        let doc = run_json(&["query", "www.shop.test", &dot]);
+        assert_eq!(
+            doc["responses"][0]["error"]["kind"], "certificate_unknown_issuer",
+            "{name}: {doc}"
+        );
+        // compare: one row per transport of the same resolver, all agreeing.
+        let doc = run_json(&[
+            "compare",
+            "www.shop.test",
+            "--resolver",
+            &format!("udp={addr}:53"),
+            "--resolver",
+            &format!("dot=tls://{addr}#{name}"),
+            "--resolver",
+            &format!("doh=https://{addr}/dns-query#{name}"),
+            "--ca-file",
+            &ca,
+            "--root",
+            "127.90.0.2:53",
+            "--port",
+            "53",
+        ]);
+        for (label, transport) in [("udp", "udp"), ("dot", "dot"), ("doh", "doh")] {
+            let row = doc["servers"]
+                .as_array()
+                .and_then(|s| s.iter().find(|s| s["server"] == label))
+                .cloned()
+                .unwrap_or(Value::Null);
+            assert_eq!(row["transport"], transport, "{name}: {row}");
+            assert_eq!(row["status"], "agrees", "{name}: {row}");
+        }
+    }
+}

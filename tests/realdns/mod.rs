@@ -13,7 +13,9 @@
 //! - Knot (one `knotd` per address): every other zone server — so shop.test, eu.shop.test,
 //!   cdn.example, news.example and cafe.example are each served by Knot *and* BIND;
 //! - Unbound (.100) and a recursive BIND (.101): caching resolvers whose only root hints are
-//!   this hierarchy's root servers.
+//!   this hierarchy's root servers; both also serve DoT (port 853) and DoH (443, /dns-query)
+//!   with certificates from a test CA made at start ([`RealDns::ca_file`]), for the names
+//!   [`UNBOUND_NAME`] and [`BIND_NAME`].
 //!
 //! Servers the lab runs with a fault (.70 down, .71 black hole) answer REFUSED here instead:
 //! a cold Unbound can take longer than the test's patience on servers that never answer.
@@ -41,6 +43,9 @@ const NSD_FILES: &[&str] = &[
 const BIND_OCTETS: &[u8] = &[41, 44, 50, 52, 60, 73, 76, 77, 81, 91];
 pub const UNBOUND: &str = "127.90.0.100";
 pub const BIND_RESOLVER: &str = "127.90.0.101";
+/// The names the resolvers' certificates carry (their addresses too).
+pub const UNBOUND_NAME: &str = "unbound.interop.test";
+pub const BIND_NAME: &str = "bind.interop.test";
 
 #[derive(Debug, Deserialize)]
 struct Manifest {
@@ -64,6 +69,8 @@ pub struct RealDns {
     added: Vec<String>,
     /// Where the Knot primary of cafe.example keeps its zone file and control socket.
     pub cafe_primary: (PathBuf, PathBuf),
+    /// The test CA that signed the resolvers' DoT/DoH certificates (PEM).
+    pub ca_file: PathBuf,
 }
 
 /// Why the interop tests cannot run here.
@@ -164,7 +171,9 @@ impl RealDns {
             children: Vec::new(),
             added: Vec::new(),
             cafe_primary: (PathBuf::new(), PathBuf::new()),
+            ca_file: PathBuf::new(),
         };
+        rd.certificates();
         // The lab's dead (.70) and black-holed (.71) servers become servers that answer
         // REFUSED for everything (BIND views without zones): a cold Unbound can spend more than
         // 20 s on a zone whose first servers never answer before it tries the live one.
@@ -207,6 +216,33 @@ impl RealDns {
         rd.bind_resolver();
         rd.wait_ready(&servers);
         rd
+    }
+
+    /// A test CA and a certificate (with key) for each resolver: `ca.pem`, `NAME.pem`,
+    /// `NAME.key` in the temp dir.
+    fn certificates(&mut self) {
+        let ca_key = rcgen::KeyPair::generate().expect("key");
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "dnscope interop CA");
+        ca.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).expect("ca");
+        self.ca_file = self.path("ca.pem");
+        std::fs::write(&self.ca_file, ca.pem()).expect("ca.pem");
+        for (name, addr) in [(UNBOUND_NAME, UNBOUND), (BIND_NAME, BIND_RESOLVER)] {
+            let key = rcgen::KeyPair::generate().expect("key");
+            let mut p = rcgen::CertificateParams::new(vec![name.to_string(), addr.to_string()])
+                .expect("params");
+            p.distinguished_name.push(rcgen::DnType::CommonName, name);
+            p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+            let cert = p.signed_by(&key, &ca).expect("leaf");
+            std::fs::write(self.path(&format!("{name}.pem")), cert.pem() + &ca.pem()).expect("pem");
+            std::fs::write(self.path(&format!("{name}.key")), key.serialize_pem()).expect("key");
+        }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -353,8 +389,10 @@ impl RealDns {
         std::fs::create_dir_all(&d).expect("mkdir");
         std::fs::write(d.join("root.hints"), self.hints()).expect("hints");
         let conf = format!(
-            "server:\n  interface: {UNBOUND}\n  port: 53\n  do-ip6: no\n  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n  directory: \"{d}\"\n  pidfile: \"{d}/unbound.pid\"\n  use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n  num-threads: 1\n  root-hints: \"{d}/root.hints\"\n  do-not-query-localhost: no\n  access-control: 127.0.0.0/8 allow\n  module-config: \"iterator\"\n  outgoing-interface: {UNBOUND}\n  local-zone: \"test.\" nodefault\n  local-zone: \"2.0.192.in-addr.arpa.\" nodefault\n  local-zone: \"8.b.d.0.1.0.0.2.ip6.arpa.\" nodefault\nremote-control:\n  control-enable: no\n",
-            d = d.display()
+            "server:\n  interface: {UNBOUND}\n  interface: {UNBOUND}@853\n  interface: {UNBOUND}@443\n  tls-port: 853\n  https-port: 443\n  http-endpoint: \"/dns-query\"\n  tls-service-pem: \"{pem}\"\n  tls-service-key: \"{key}\"\n  port: 53\n  do-ip6: no\n  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n  directory: \"{d}\"\n  pidfile: \"{d}/unbound.pid\"\n  use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n  num-threads: 1\n  root-hints: \"{d}/root.hints\"\n  do-not-query-localhost: no\n  access-control: 127.0.0.0/8 allow\n  module-config: \"iterator\"\n  outgoing-interface: {UNBOUND}\n  local-zone: \"test.\" nodefault\n  local-zone: \"2.0.192.in-addr.arpa.\" nodefault\n  local-zone: \"8.b.d.0.1.0.0.2.ip6.arpa.\" nodefault\nremote-control:\n  control-enable: no\n",
+            d = d.display(),
+            pem = self.path(&format!("{UNBOUND_NAME}.pem")).display(),
+            key = self.path(&format!("{UNBOUND_NAME}.key")).display(),
         );
         std::fs::write(d.join("unbound.conf"), conf).expect("conf");
         self.spawn(
@@ -372,8 +410,10 @@ impl RealDns {
         std::fs::create_dir_all(&d).expect("mkdir");
         std::fs::write(d.join("root.hints"), self.hints()).expect("hints");
         let conf = format!(
-            "options {{\n  directory \"{d}\";\n  pid-file \"{d}/named.pid\";\n  session-keyfile \"{d}/session.key\";\n  managed-keys-directory \"{d}\";\n  listen-on port 53 {{ {BIND_RESOLVER}; }};\n  listen-on-v6 {{ none; }};\n  query-source address {BIND_RESOLVER};\n  recursion yes;\n  allow-recursion {{ 127.0.0.0/8; }};\n  allow-query {{ 127.0.0.0/8; }};\n  dnssec-validation no;\n  empty-zones-enable no;\n  notify no;\n}};\ncontrols {{ }};\nzone \".\" {{ type hint; file \"{d}/root.hints\"; }};\n",
-            d = d.display()
+            "tls interop-tls {{ key-file \"{key}\"; cert-file \"{pem}\"; }};\nhttp interop-doh {{ endpoints {{ \"/dns-query\"; }}; }};\noptions {{\n  directory \"{d}\";\n  pid-file \"{d}/named.pid\";\n  session-keyfile \"{d}/session.key\";\n  managed-keys-directory \"{d}\";\n  listen-on port 53 {{ {BIND_RESOLVER}; }};\n  listen-on port 853 tls interop-tls {{ {BIND_RESOLVER}; }};\n  listen-on port 443 tls interop-tls http interop-doh {{ {BIND_RESOLVER}; }};\n  listen-on-v6 {{ none; }};\n  query-source address {BIND_RESOLVER};\n  recursion yes;\n  allow-recursion {{ 127.0.0.0/8; }};\n  allow-query {{ 127.0.0.0/8; }};\n  dnssec-validation no;\n  empty-zones-enable no;\n  notify no;\n}};\ncontrols {{ }};\nzone \".\" {{ type hint; file \"{d}/root.hints\"; }};\n",
+            d = d.display(),
+            pem = self.path(&format!("{BIND_NAME}.pem")).display(),
+            key = self.path(&format!("{BIND_NAME}.key")).display(),
         );
         std::fs::write(d.join("named.conf"), conf).expect("conf");
         self.spawn(
