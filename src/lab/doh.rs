@@ -1,5 +1,5 @@
 //! The lab's DoH front (RFC 8484 over HTTP/2): GET and POST on [`DOH_PATH`], each question
-//! relayed to the same server's own DNS-over-TCP listener, and the HTTP errors a real DoH
+//! relayed to the same server's own DNS port (UDP, TCP when truncated), and the HTTP errors a real DoH
 //! server sends (404 for another path, 405, 415, 400, 502).
 //!
 //! hickory-server has a DoH listener, but it answers POST only and resets the stream instead
@@ -35,6 +35,9 @@ pub(super) async fn serve(
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
+                // HTTP/2 writes a response's HEADERS and DATA frames apart: without
+                // TCP_NODELAY, Nagle holds the second until the client's delayed ACK (40 ms).
+                let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 connections.spawn(async move {
                     let _ = tokio::time::timeout(idle, connection(acceptor, tcp, backend, idle)).await;
@@ -152,11 +155,26 @@ async fn answer(
     }
 }
 
-/// Ask the server's own TCP listener (RFC 7766 framing).
+/// Ask the server itself on its DNS port: over UDP (one datagram each way, no connection to
+/// set up per request), and again over TCP (RFC 7766 framing) when the answer is truncated.
 async fn relay(question: &[u8], backend: SocketAddr) -> Option<Vec<u8>> {
-    let len = u16::try_from(question.len()).ok()?;
     let exchange = async {
+        let udp = tokio::net::UdpSocket::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+            .await
+            .ok()?;
+        udp.connect(backend).await.ok()?;
+        udp.send(question).await.ok()?;
+        let mut buf = vec![0; MAX_BODY];
+        let n = udp.recv(&mut buf).await.ok()?;
+        buf.truncate(n);
+        // TC is bit 1 of the third header byte.
+        let truncated = buf.get(2).is_some_and(|b| b & 0x02 != 0);
+        if !truncated {
+            return Some(buf);
+        }
+        let len = u16::try_from(question.len()).ok()?;
         let mut tcp = TcpStream::connect(backend).await.ok()?;
+        let _ = tcp.set_nodelay(true);
         let mut out = len.to_be_bytes().to_vec();
         out.extend_from_slice(question);
         tcp.write_all(&out).await.ok()?;
