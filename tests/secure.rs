@@ -406,6 +406,37 @@ fn compare_rows_per_transport_and_says_when_a_connection_was_new() {
         assert_eq!(s["status"], "agrees", "{s}");
         assert_eq!(s["reused_connection"], false, "{s}");
     }
+    // The same from a --resolvers file, and --insecure said in the text.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("resolvers");
+    std::fs::write(
+        &file,
+        "# encrypted
+b=tls://isp-b
+campus-doq=quic://campus  # bad certificate
+",
+    )
+    .expect("write");
+    let out = dnscope()
+        .args([
+            "compare",
+            "www.shop.test",
+            "--lab",
+            "--insecure",
+            "--resolvers",
+        ])
+        .arg(&file)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for needle in [
+        "Encrypted transports: new connection for b, campus-doq; certificates NOT verified (--insecure): b, campus-doq.",
+        "│ b ",
+        "│ campus-doq ",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing in\n{text}");
+    }
 }
 
 /// kdig (knot-dnsutils) asks the lab's DoT and DoH listeners, trusting the CA file `dnscope

@@ -138,6 +138,8 @@ pub struct ServerView {
     pub transport: crate::wire::Protocol,
     /// Over DoT/DoH/DoQ: whether an earlier question's connection carried it.
     pub reused: Option<bool>,
+    /// Over DoT/DoH/DoQ under `--insecure`: the certificate was not checked.
+    pub unverified: bool,
     /// Resolver or authoritative.
     pub kind: Kind,
     /// The rcode, when a response came.

@@ -31,6 +31,12 @@ fn view(name: &Name, rtype: RecordType, o: &Observation) -> ServerView {
             .ok()
             .and_then(|x| x.session.as_ref())
             .map(|s| s.reused),
+        unverified: o
+            .result
+            .as_ref()
+            .ok()
+            .and_then(|x| x.session.as_ref())
+            .is_some_and(|s| !s.verified),
         kind: o.server.kind,
         rcode: None,
         aa: false,

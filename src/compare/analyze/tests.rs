@@ -491,3 +491,71 @@ fn without_the_old_record_the_cache_age_is_inferred_and_marked() {
 }
 
 mod properties;
+
+/// The same resolver address asked as `proto` (its session is not needed by the analysis).
+fn over(mut o: Observation, proto: Protocol) -> Observation {
+    if let Ok(x) = &mut o.result {
+        x.protocol = proto;
+    }
+    o.server.target.via = match proto {
+        Protocol::Https => crate::wire::Via::Https {
+            name: "r".into(),
+            path: "/dns-query".into(),
+            get: false,
+        },
+        _ => crate::wire::Via::Plain,
+    };
+    o
+}
+
+#[test]
+fn one_address_over_two_transports_with_other_data_or_other_caches() {
+    // DoH's front end has other data than port 53 (same address, .1).
+    let obs = [
+        resolver("r", 1, Some(answer(vec![a(10, 300)], false))),
+        over(
+            resolver("https://r", 1, Some(answer(vec![a(20, 300)], false))),
+            Protocol::Https,
+        ),
+        auth("ns1", 10, answer(vec![a(10, 300)], true), 7),
+    ];
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
+    assert_eq!(find(&c, "https://r").transport, Protocol::Https);
+    assert!(c.findings.iter().any(|f| matches!(
+        f,
+        Finding::Transports { servers, difference: TransportDifference::Answers, .. }
+            if servers == &["r".to_string(), "https://r".to_string()]
+    )));
+    // The same data, asked at once, with TTLs 250 and 120: two caches.
+    let obs = [
+        resolver("r", 1, Some(answer(vec![a(10, 250)], false))),
+        over(
+            resolver("https://r", 1, Some(answer(vec![a(10, 120)], false))),
+            Protocol::Https,
+        ),
+        auth("ns1", 10, answer(vec![a(10, 300)], true), 7),
+    ];
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
+    assert!(c.findings.iter().any(|f| matches!(
+        f,
+        Finding::Transports { difference: TransportDifference::Caches(t), .. }
+            if t == &[("r".to_string(), 250), ("https://r".to_string(), 120)]
+    )));
+    // A second apart is the questions' spread, not two caches; other addresses are not
+    // compared with each other.
+    let obs = [
+        resolver("r", 1, Some(answer(vec![a(10, 250)], false))),
+        over(
+            resolver("https://r", 1, Some(answer(vec![a(10, 249)], false))),
+            Protocol::Https,
+        ),
+        resolver("other", 2, Some(answer(vec![a(10, 100)], false))),
+        auth("ns1", 10, answer(vec![a(10, 300)], true), 7),
+    ];
+    let c = analyze(&www(), RecordType::A, &obs, &Context::default());
+    assert!(
+        !c.findings
+            .iter()
+            .any(|f| matches!(f, Finding::Transports { .. }))
+    );
+}

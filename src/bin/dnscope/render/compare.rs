@@ -133,7 +133,7 @@ pub fn render(out: &mut dyn Write, v: &View<'_>, o: &Output) -> io::Result<()> {
         ]);
     }
     page.grid("", &grid)?;
-    if let Some(note) = said::connections(c) {
+    if let Some(note) = crate::words::secure::connections(c) {
         let text = page.paint(&for_tty(&note), Tone::Dim);
         page.hang(&text, "    ")?;
     }

@@ -207,29 +207,43 @@ fn encrypted(page: &mut Page<'_>, lab: &Lab, ca_file: Option<&Path>) -> io::Resu
     page.hang(&title, "    ")?;
     let mut grid = Grid::new(&[
         Col::keep("SERVER"),
+        Col::keep("ADDRESS"),
         Col::keep("DoT"),
         Col::keep("DoH"),
         Col::keep("DoQ"),
         Col::prose("CERTIFICATE"),
     ]);
     for (s, p) in &servers {
-        let at = |port: u16| format!("{}:{port}", s.address);
         grid.row(vec![
             toned(dnscope::present::name(&s.name), Tone::Name),
-            plain(at(p.tls)),
-            plain(format!("{}{}", at(p.https), dnscope::lab::secure::DOH_PATH)),
-            plain(at(p.quic)),
+            plain(s.address.to_string()),
+            plain(p.tls.to_string()),
+            plain(p.https.to_string()),
+            plain(p.quic.to_string()),
             match p.certificate {
-                CertState::Valid => plain("valid (lab CA)"),
+                CertState::Valid => plain("valid"),
                 CertState::Expired => toned("expired", Tone::Bad),
-                CertState::Untrusted => toned("signed by an untrusted CA", Tone::Bad),
+                CertState::Untrusted => toned("untrusted CA", Tone::Bad),
             },
         ]);
     }
     page.grid("", &grid)?;
+    page.hang(
+        &format!(
+            "Ports: DoT over TCP, DoQ over UDP (the same number), DoH over TCP with the path {}.",
+            dnscope::lab::secure::DOH_PATH
+        ),
+        "    ",
+    )?;
+    // A resolver first: that is where a class compares transports.
+    let valid = |(_, p): &&(&dnscope::lab::LabServer, dnscope::lab::SecurePorts)| {
+        p.certificate == CertState::Valid
+    };
     let Some((s, p)) = servers
         .iter()
-        .find(|(_, p)| p.certificate == CertState::Valid)
+        .filter(valid)
+        .find(|(s, _)| s.kind == ServerKind::Resolver)
+        .or_else(|| servers.iter().find(valid))
     else {
         return Ok(());
     };

@@ -155,6 +155,13 @@ fn exchange(page: &mut Page<'_>, x: &Exchange, question: &str, o: &Output) -> io
             }
         );
         page.hang(&text, "    ")?;
+        if o.explain {
+            let text = page.paint(
+                &format!("  ↳ {}", crate::words::secure::reading(s, x.protocol)),
+                Tone::Dim,
+            );
+            page.hang(&text, "    ")?;
+        }
         if let Some(cert) = crate::words::secure::certificate(s) {
             let text = format!(
                 "{} {}",

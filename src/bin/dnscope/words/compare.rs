@@ -8,7 +8,7 @@
 
 use dnscope::compare::{
     AnswerKey, Comparison, Discovery, DiscoveryError, Finding, Kind, PrimaryBy, Problem,
-    ServerView, Status, TransportDifference, TtlSource, WorstSource,
+    ServerView, Status, TtlSource, WorstSource,
 };
 use dnscope::present::{Shown, for_tty};
 use hickory_proto::op::ResponseCode;
@@ -390,28 +390,7 @@ pub fn finding(f: &Finding, c: &Comparison) -> Said {
             address,
             servers,
             difference,
-        } => match difference {
-            TransportDifference::Answers => (
-                "transports_differ",
-                Mood::Warn,
-                format!(
-                    "{} are one server ({address}) asked over different transports, and they do not answer alike: its encrypted front ends and port 53 are served separately (different software, caches or policies), so a browser using DoH can see other data than a system resolver on port 53.",
-                    for_tty(&servers.join(", "))
-                ),
-            ),
-            TransportDifference::Caches(ttls) => (
-                "transports_separate_caches",
-                Mood::Quiet,
-                format!(
-                    "{} are one server ({address}) asked over different transports at the same moment, with the same data but different TTLs ({}): each transport answers from a cache of its own, so one can hold old data after another has refreshed.",
-                    for_tty(&servers.join(", ")),
-                    ttls.iter()
-                        .map(|(l, t)| format!("{l} {t} s"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-        },
+        } => super::secure::transports(*address, servers, difference),
         Finding::Failed {
             server,
             kind: k,
@@ -586,31 +565,4 @@ pub fn watch_end(end: crate::render::compare::WatchEnd) -> Said {
             Mood::Warn,
         ),
     }
-}
-
-/// The encrypted rows' connections: which were opened for this round and which rode one an
-/// earlier question opened (`compare --watch` reuses them). None without encrypted rows.
-pub fn connections(c: &Comparison) -> Option<String> {
-    let of = |reused: bool| -> Vec<&str> {
-        c.servers
-            .iter()
-            .filter(|s| s.reused == Some(reused))
-            .map(|s| s.label.as_str())
-            .collect()
-    };
-    let (new, reused) = (of(false), of(true));
-    if new.is_empty() && reused.is_empty() {
-        return None;
-    }
-    let mut parts = Vec::new();
-    if !new.is_empty() {
-        parts.push(format!("new connection for {}", new.join(", ")));
-    }
-    if !reused.is_empty() {
-        parts.push(format!(
-            "reused the connection of an earlier question: {}",
-            reused.join(", ")
-        ));
-    }
-    Some(format!("Encrypted transports: {}.", parts.join("; ")))
 }

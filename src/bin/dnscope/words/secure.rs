@@ -1,6 +1,8 @@
 //! Encrypted transports in words: the connection (TLS version, ALPN, certificate, set-up
 //! time, reuse, HTTP status) and each way it can fail, with its machine kind.
 
+use dnscope::compare::{Comparison, TransportDifference};
+use dnscope::present::for_tty;
 use dnscope::wire::{Protocol, SecureFailure, Session};
 
 use super::dnssec::{date, relative};
@@ -140,4 +142,113 @@ pub fn certificate(s: &Session) -> Option<String> {
         date(unix(c.not_after)),
         relative(unix(c.not_after), now)
     ))
+}
+
+/// With `--explain`: what the connection line means, for a newcomer.
+pub fn reading(s: &Session, protocol: Protocol) -> String {
+    let how = match protocol {
+        Protocol::Tls => {
+            "DNS over TLS: the usual two-byte-length DNS message inside a TLS connection to port 853"
+        }
+        Protocol::Https => {
+            "DNS over HTTPS: the DNS message is the body of an HTTPS request (HTTP/2 over TLS), which looks like any web traffic"
+        }
+        Protocol::Quic => {
+            "DNS over QUIC: each question on its own QUIC stream (TLS 1.3 built into QUIC, over UDP)"
+        }
+        _ => "a plain transport",
+    };
+    let alpn = match &s.alpn {
+        Some(a) => format!("both sides agreed on the application protocol {a:?} (ALPN)"),
+        None => "the server named no application protocol (no ALPN)".to_string(),
+    };
+    let cost = match s.setup {
+        Some(d) => format!(
+            "opening the connection (handshake) took {}, paid once: later questions to this server ride the same connection",
+            ms(d)
+        ),
+        None => {
+            "this question rode a connection opened earlier, so it paid no handshake".to_string()
+        }
+    };
+    let trust = if s.verified {
+        format!(
+            "the certificate was checked: signed by a trusted authority, valid now, and issued for {}",
+            s.tls_name
+        )
+    } else {
+        "the certificate was NOT checked (--insecure): anyone on the path could have answered"
+            .to_string()
+    };
+    format!("{how}; {alpn}; {cost}; {trust}.")
+}
+
+/// A `Transports` finding of compare: one address, several transports, different answers or
+/// separate caches.
+pub fn transports(
+    address: std::net::IpAddr,
+    servers: &[String],
+    difference: &TransportDifference,
+) -> (&'static str, Mood, String) {
+    match difference {
+        TransportDifference::Answers => (
+            "transports_differ",
+            Mood::Warn,
+            format!(
+                "{} are one server ({address}) asked over different transports, and they do not answer alike: its encrypted front ends and port 53 are served separately (different software, caches or policies), so a browser using DoH can see other data than a system resolver on port 53.",
+                for_tty(&servers.join(", "))
+            ),
+        ),
+        TransportDifference::Caches(ttls) => (
+            "transports_separate_caches",
+            Mood::Quiet,
+            format!(
+                "{} are one server ({address}) asked over different transports at the same moment, with the same data but different TTLs ({}): each transport answers from a cache of its own, so one can hold old data after another has refreshed.",
+                for_tty(&servers.join(", ")),
+                ttls.iter()
+                    .map(|(l, t)| format!("{l} {t} s"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+    }
+}
+
+/// The encrypted rows' connections: which were opened for this round and which rode one an
+/// earlier question opened (`compare --watch` reuses them). None without encrypted rows.
+pub fn connections(c: &Comparison) -> Option<String> {
+    let of = |reused: bool| -> Vec<&str> {
+        c.servers
+            .iter()
+            .filter(|s| s.reused == Some(reused))
+            .map(|s| s.label.as_str())
+            .collect()
+    };
+    let (new, reused) = (of(false), of(true));
+    if new.is_empty() && reused.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !new.is_empty() {
+        parts.push(format!("new connection for {}", new.join(", ")));
+    }
+    if !reused.is_empty() {
+        parts.push(format!(
+            "reused the connection of an earlier question: {}",
+            reused.join(", ")
+        ));
+    }
+    let unverified: Vec<&str> = c
+        .servers
+        .iter()
+        .filter(|s| s.unverified)
+        .map(|s| s.label.as_str())
+        .collect();
+    if !unverified.is_empty() {
+        parts.push(format!(
+            "certificates NOT verified (--insecure): {}",
+            unverified.join(", ")
+        ));
+    }
+    Some(format!("Encrypted transports: {}.", parts.join("; ")))
 }
