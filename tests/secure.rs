@@ -612,3 +612,70 @@ fn later_questions_reuse_the_connection() {
         lab.stop().await;
     });
 }
+
+/// DoQ has no kdig here (Debian's is built without ngtcp2), so dnspython's DoQ client
+/// (aioquic underneath; `.ci/run` installs both into a venv and names its python in
+/// DNSCOPE_DOQ_PYTHON) asks the lab's DoQ listener and must see what dnscope sees.
+#[test]
+#[allow(clippy::print_stderr)] // a visible skip is the point
+fn a_reference_doq_client_gets_the_same_answers() {
+    let Some(python) = std::env::var_os("DNSCOPE_DOQ_PYTHON") else {
+        assert!(
+            std::env::var_os("DNSCOPE_REQUIRE_DIG").is_none(),
+            "DNSCOPE_DOQ_PYTHON is not set (a python with dnspython and aioquic)"
+        );
+        eprintln!("skipped: DNSCOPE_DOQ_PYTHON not set");
+        return;
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/doq/ask.py");
+    let lab = LabProcess::start("127.79.11.0");
+    let ca = lab.plan["ca_file"].as_str().expect("ca_file").to_string();
+    let isp = lab.plan["servers"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == "isp-b."))
+        .expect("isp-b")
+        .clone();
+    let addr = isp["address"].as_str().expect("address").to_string();
+    let port = isp["encrypted"]["quic"]
+        .as_u64()
+        .expect("quic port")
+        .to_string();
+    for (name, rtype, rcode) in [
+        ("www.shop.test", "A", "NOERROR"),
+        ("www.shop.test", "AAAA", "NOERROR"),
+        ("shop.test", "MX", "NOERROR"),
+        ("nope.shop.test", "A", "NXDOMAIN"),
+    ] {
+        let out = std::process::Command::new(&python)
+            .args([script, &addr, &port, &ca, "isp-b", name, rtype])
+            .output()
+            .expect("python");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{name} {rtype}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut theirs: Vec<String> = text
+            .lines()
+            .filter(|l| !l.starts_with("RCODE"))
+            .map(String::from)
+            .collect();
+        theirs.sort();
+        assert!(text.contains(&format!("RCODE {rcode}")), "{name}: {text}");
+        let (doc, _) = common::json_of(&[
+            "query",
+            name,
+            rtype,
+            &format!("@quic://{addr}:{port}#isp-b"),
+            "--ca-file",
+            &ca,
+        ]);
+        let r = &doc["responses"][0];
+        assert_eq!(r["transport"], "doq", "{r}");
+        assert_eq!(r["header"]["rcode"], rcode, "{r}");
+        let mut ours = answers(&doc, 0);
+        ours.sort();
+        assert_eq!(ours, theirs, "{name} {rtype}");
+    }
+}
