@@ -679,3 +679,39 @@ fn a_reference_doq_client_gets_the_same_answers() {
         assert_eq!(ours, theirs, "{name} {rtype}");
     }
 }
+
+/// Many names (`compare --names`) to encrypted resolvers: one connection per resolver and
+/// transport, reused by every later name, and the cost line says so.
+#[test]
+fn many_names_ride_one_connection_per_encrypted_resolver() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names = dir.path().join("names");
+    std::fs::write(
+        &names,
+        "www.shop.test\nshop.test MX\nblog.shop.test\nmail.shop.test\n",
+    )
+    .expect("write");
+    let names = names.to_string_lossy().into_owned();
+    let args = [
+        "compare",
+        "--names",
+        &names,
+        "--lab",
+        "--resolver",
+        "tls://isp-a",
+        "--resolver",
+        "quic://isp-b",
+    ];
+    let out = dnscope().args(args).arg("--json").output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    // One document per RRset, then the summary.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary: Value = serde_json::from_str(text.lines().last().unwrap_or("")).expect("JSON");
+    let q = &summary["queries"];
+    assert_eq!(q["encrypted"], 8, "{q}");
+    // Names asked at once wait for the first one's handshake: one connection per resolver.
+    assert_eq!(q["connections_reused"], 6, "{q}");
+    let out = dnscope().args(args).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("8 answered over DoT/DoH/DoQ, "), "{text}");
+}

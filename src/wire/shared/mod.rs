@@ -79,6 +79,10 @@ pub struct SharedStats {
     pub gave_up: usize,
     /// Servers given up on.
     pub dead_servers: usize,
+    /// Of `sent`, those sent over DoT, DoH or DoQ.
+    pub encrypted: usize,
+    /// Of `encrypted`, those that rode a connection an earlier question had opened.
+    pub connections_reused: usize,
 }
 
 #[derive(Debug)]
@@ -100,6 +104,8 @@ pub struct Shared {
     referral_hits: AtomicUsize,
     repeat_hits: AtomicUsize,
     gave_up: AtomicUsize,
+    encrypted: AtomicUsize,
+    connections_reused: AtomicUsize,
 }
 
 impl std::fmt::Debug for Shared {
@@ -129,6 +135,8 @@ impl Shared {
             referral_hits: AtomicUsize::new(0),
             repeat_hits: AtomicUsize::new(0),
             gave_up: AtomicUsize::new(0),
+            encrypted: AtomicUsize::new(0),
+            connections_reused: AtomicUsize::new(0),
         }
     }
 
@@ -149,6 +157,8 @@ impl Shared {
             repeat_hits: self.repeat_hits.load(Ordering::Relaxed),
             gave_up: self.gave_up.load(Ordering::Relaxed),
             dead_servers,
+            encrypted: self.encrypted.load(Ordering::Relaxed),
+            connections_reused: self.connections_reused.load(Ordering::Relaxed),
         }
     }
 
@@ -284,10 +294,20 @@ impl Transport for Shared {
     ) -> Result<Exchange, WireError> {
         // Only the plain way is cached and limited: an encrypted connection is already one
         // per server, reused by every question of the run.
-        match via {
-            super::Via::Plain => self.exchange(server, query, opts).await,
-            _ => self.inner.exchange_via(server, via, query, opts).await,
+        if *via == super::Via::Plain {
+            return self.exchange(server, query, opts).await;
         }
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let result = self.inner.exchange_via(server, via, query, opts).await;
+        if let Ok(x) = &result
+            && let Some(session) = &x.session
+        {
+            self.encrypted.fetch_add(1, Ordering::Relaxed);
+            if session.reused {
+                self.connections_reused.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        result
     }
 }
 

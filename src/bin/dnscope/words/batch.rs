@@ -218,12 +218,24 @@ pub fn cost(s: &Summary) -> String {
         ));
     }
     text.push_str(&gave_up(t));
+    text.push_str(&encrypted(t));
     text.push_str(&format!(
         ". {}{}.",
         ms(s.elapsed),
         rate(s.rows(), s.elapsed)
     ));
     text
+}
+
+/// "; 6 over DoT/DoH/DoQ, 4 of them on a connection already open", when some were.
+fn encrypted(t: &dnscope::wire::SharedStats) -> String {
+    if t.encrypted == 0 {
+        return String::new();
+    }
+    format!(
+        "; {} answered over DoT/DoH/DoQ, {} of them on a connection an earlier question opened",
+        t.encrypted, t.connections_reused
+    )
 }
 
 /// "; 6 not sent to 1 server that had stopped answering", when some were not.

@@ -202,6 +202,10 @@ struct QueriesDoc {
     repeat_hits: usize,
     /// Not sent: the server had stopped answering.
     gave_up: usize,
+    /// Answered over DoT, DoH or DoQ.
+    encrypted: usize,
+    /// Of those, on a connection an earlier question had opened.
+    connections_reused: usize,
 }
 
 pub fn summary(s: &Summary) -> SummaryDoc {
@@ -274,6 +278,8 @@ pub fn summary(s: &Summary) -> SummaryDoc {
             referral_hits: s.transport.referral_hits,
             repeat_hits: s.transport.repeat_hits,
             gave_up: s.transport.gave_up,
+            encrypted: s.transport.encrypted,
+            connections_reused: s.transport.connections_reused,
         },
         elapsed_ms: super::millis(s.elapsed),
         exit_code: s.exit_code(),

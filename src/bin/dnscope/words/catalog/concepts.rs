@@ -99,4 +99,12 @@ pub const CONCEPTS: &[ConceptDoc] = &[
         rfc: "RFC 8914",
         try_it: "dnscope query www.expired.test @isp-a --lab",
     },
+    ConceptDoc {
+        name: "encrypted-dns",
+        aliases: &["dot", "doh", "doq", "tls", "https", "quic"],
+        summary: "DNS over TLS (port 853), over HTTPS (port 443, /dns-query) and over QUIC (port 853/UDP): the same DNS messages, hidden from the network and tied to a certificate.",
+        text: "Plain DNS travels in clear UDP packets anyone on the path can read or forge. DoT wraps the usual TCP form of DNS in a TLS connection; DoH makes each question the body of an HTTPS request (HTTP/2), so it looks like web traffic and browsers can use it on their own; DoQ sends each question on its own QUIC stream. All three check the server's certificate against the name you meant (a resolver's address alone proves nothing) and pay a handshake once per connection, which later questions reuse. A resolver's encrypted front ends may be separate machines with separate caches: the same resolver can answer differently over DoH than on port 53, so a browser and the system can see different data.",
+        rfc: "RFC 7858 (DoT), RFC 8484 (DoH), RFC 9250 (DoQ), RFC 8310 (authentication)",
+        try_it: "dnscope compare www.shop.test --lab --resolver isp-a --resolver tls://isp-a --resolver https://isp-a/dns-query --resolver quic://isp-a",
+    },
 ];
