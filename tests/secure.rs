@@ -364,6 +364,13 @@ fn bad_server_syntax_and_ca_files_are_one_line_errors_exit_2() {
         );
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
     }
+    // A trace starts from plain root servers.
+    let out = dnscope()
+        .args(["trace", "x.test", "--root", "tls://127.0.0.1"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plain DNS"));
 }
 
 #[test]

@@ -500,9 +500,7 @@ mod tests {
         assert_eq!(list.len(), PUBLIC_RESOLVERS.len());
         let encrypted: Vec<&Way> = list
             .iter()
-            .map(|(_, s)| match s {
-                ServerSpec::Addr { way, .. } | ServerSpec::Host { way, .. } => way,
-            })
+            .map(|(_, s)| s.way())
             .filter(|w| w.scheme != Scheme::Plain)
             .collect();
         assert_eq!(encrypted.len(), 9);

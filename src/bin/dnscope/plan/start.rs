@@ -73,7 +73,13 @@ impl Start {
         } else if !flags.roots.is_empty() {
             let mut servers = Vec::new();
             for r in &flags.roots {
-                match flag_spec("--root", r)? {
+                let spec = flag_spec("--root", r)?;
+                if *spec.way() != super::servers::Way::default() {
+                    bail!(
+                        "--root {r:?}: a trace asks root servers over plain DNS (UDP, TCP); give an address"
+                    );
+                }
+                match spec {
                     ServerSpec::Addr { ip, port: p, .. } => servers.push(NameServer {
                         name: None,
                         addr: SocketAddr::new(ip, p.or(port).unwrap_or(53)),

@@ -38,6 +38,14 @@ pub enum Scheme {
 
 impl super::servers::ServerSpec {
     /// The transport it was given with.
+    pub fn way(&self) -> &Way {
+        match self {
+            super::servers::ServerSpec::Addr { way, .. }
+            | super::servers::ServerSpec::Host { way, .. } => way,
+        }
+    }
+
+    /// The same, to change.
     pub fn way_mut(&mut self) -> &mut Way {
         match self {
             super::servers::ServerSpec::Addr { way, .. }
