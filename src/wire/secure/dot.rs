@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
+use hickory_net::NetError;
 use hickory_net::runtime::TokioRuntimeProvider;
 use hickory_net::runtime::iocompat::AsyncIoTokioAsStd;
 use hickory_net::tcp::{TcpClientStream, TcpStream as DnsTcp};
@@ -73,6 +74,7 @@ pub(super) async fn connect(
     configs: &tls::Configs,
     server: SocketAddr,
     name: &str,
+    wait: std::time::Duration,
 ) -> Result<(super::Conn, Established), WireError> {
     let stream = super::tls_connect(configs, server, name, ALPN, Protocol::Tls).await?;
     let established = super::established(stream.get_ref().1);
@@ -82,7 +84,8 @@ pub(super) async fn connect(
         received: received.clone(),
     };
     let (tcp, handle) = DnsTcp::from_stream(AsyncIoTokioAsStd(counting), server);
-    let mux = DnsMultiplexer::new(TcpClientStream::from_stream(tcp), handle);
+    // The multiplexer's own per-question limit (5 s by default) follows --timeout.
+    let mux = DnsMultiplexer::new(TcpClientStream::from_stream(tcp), handle).with_timeout(wait);
     let (exchange, background) = DnsExchange::<TokioRuntimeProvider>::from_stream(mux);
     tokio::spawn(background);
     Ok((super::Conn::Dot(Handle { exchange, received }), established))
@@ -108,11 +111,20 @@ pub(super) async fn exchange(
         .send(request)
         .first_answer()
         .await
-        .map_err(|e| WireError::Secure {
-            server,
-            protocol,
-            failure: SecureFailure::Broken {
-                reason: e.to_string(),
+        .map_err(|e| match e {
+            NetError::Timeout => WireError::Timeout {
+                server,
+                protocol,
+                attempts: 1,
+                timeout_ms: 0,
+                ignored: Vec::new(),
+            },
+            e => WireError::Secure {
+                server,
+                protocol,
+                failure: SecureFailure::Broken {
+                    reason: e.to_string(),
+                },
             },
         })?;
     let bytes = response.into_buffer();

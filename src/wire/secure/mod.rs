@@ -251,7 +251,7 @@ impl<T> Secure<T> {
         };
         let connecting = async {
             match via {
-                Via::Tls { name } => dot::connect(&self.configs, server, name).await,
+                Via::Tls { name } => dot::connect(&self.configs, server, name, wait).await,
                 Via::Https { name, .. } => doh::connect(&self.configs, server, name).await,
                 Via::Quic { name } => doq::connect(&self.configs, server, name, wait).await,
                 _ => Err(WireError::Encode("not an encrypted transport".to_string())),
@@ -310,40 +310,44 @@ impl<T> Secure<T> {
             Conn::Dot(h) => h.received.load(std::sync::atomic::Ordering::Relaxed),
             _ => 0,
         };
-        let answered = tokio::time::timeout(opts.timeout, sent).await;
+        let timed_out = || WireError::Timeout {
+            server,
+            protocol,
+            attempts: 1,
+            timeout_ms: millis(opts.timeout),
+            ignored: Vec::new(),
+        };
+        let answered = tokio::time::timeout(opts.timeout, sent)
+            .await
+            .unwrap_or_else(|_| Err(timed_out()));
         let (message, response_bytes, http) = match answered {
-            Ok(Ok(((message, n), http))) => (message, n, http),
-            Ok(Err(e)) => {
+            Ok(((message, n), http)) => (message, n, http),
+            Err(e) => {
                 // A broken connection is not reused: the next question opens a new one.
                 *slot.lock().await = None;
-                return Err(e);
-            }
-            Err(_) => {
-                *slot.lock().await = None;
-                if let Conn::Dot(h) = &conn {
-                    let got = h
+                let received = match &conn {
+                    Conn::Dot(h) => h
                         .received
                         .load(std::sync::atomic::Ordering::Relaxed)
-                        .saturating_sub(received_before);
-                    if got > 0 {
-                        return Err(WireError::Secure {
-                            server,
-                            protocol,
-                            failure: SecureFailure::NotDns {
-                                content_type: None,
-                                reason: format!(
-                                    "{got} bytes arrived on the connection, none of them a DNS answer to the question"
-                                ),
-                            },
-                        });
-                    }
-                }
-                return Err(WireError::Timeout {
-                    server,
-                    protocol,
-                    attempts: 1,
-                    timeout_ms: millis(opts.timeout),
-                    ignored: Vec::new(),
+                        .saturating_sub(received_before),
+                    _ => 0,
+                };
+                return Err(match e {
+                    // Ours or the connection's own limit (which is --timeout too); on DoT,
+                    // bytes that came and were dropped mean the server did answer, with
+                    // something that is not DNS.
+                    WireError::Timeout { .. } if received > 0 => WireError::Secure {
+                        server,
+                        protocol,
+                        failure: SecureFailure::NotDns {
+                            content_type: None,
+                            reason: format!(
+                                "{received} bytes arrived on the connection, none of them a DNS answer to the question"
+                            ),
+                        },
+                    },
+                    WireError::Timeout { .. } => timed_out(),
+                    e => e,
                 });
             }
         };
