@@ -162,3 +162,42 @@ fn each_way_has_its_protocol_and_port() {
     assert_eq!(Via::Plain.tls_name(), None);
     assert_eq!(Via::Tcp.protocol(), crate::wire::Protocol::Tcp);
 }
+
+/// Without a single usable root (no system bundle, an empty --ca-file), nothing is trusted:
+/// the verifier refuses instead of waving every certificate through; `--insecure` accepts and
+/// still records what was presented.
+#[test]
+fn no_roots_means_no_certificate_is_trusted() {
+    use rustls::client::danger::ServerCertVerifier;
+    let der = cert(&["isp-a"], false);
+    let name = ServerName::try_from("isp-a").expect("name");
+    for (settings, accepted) in [
+        (super::TlsSettings::default(), false),
+        (
+            super::TlsSettings {
+                roots: vec![cert(&["some-ca"], false)],
+                insecure: false,
+            },
+            false,
+        ),
+        (
+            super::TlsSettings {
+                roots: Vec::new(),
+                insecure: true,
+            },
+            true,
+        ),
+    ] {
+        let (recording, seen) = super::tls::Configs::new(&settings).recording();
+        let verdict = recording.verify_server_cert(&der, &[], &name, &[], UnixTime::now());
+        assert_eq!(verdict.is_ok(), accepted, "{settings:?}: {verdict:?}");
+        let seen = seen.lock().expect("lock");
+        assert!(seen.presented.is_some());
+        if !accepted {
+            assert!(matches!(
+                seen.refused,
+                Some(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+            ));
+        }
+    }
+}

@@ -89,12 +89,23 @@ pub(super) struct Seen {
     pub(super) refused: Option<rustls::Error>,
 }
 
+/// How certificates are judged.
+#[derive(Debug, Clone)]
+enum Check {
+    /// The standard WebPKI verifier over the trusted roots.
+    WebPki(Arc<WebPkiServerVerifier>),
+    /// `--insecure`: any certificate (the handshake signature is still checked).
+    Nothing,
+    /// No usable root: nothing can be trusted, every certificate is refused.
+    NoRoots,
+}
+
 /// A verifier that records the server's certificate and the verdict, then lets the standard
 /// WebPKI verifier decide (or, with `--insecure`, accepts any certificate whose handshake
 /// signature is still checked).
 #[derive(Debug)]
 pub(super) struct Recording {
-    inner: Option<Arc<WebPkiServerVerifier>>,
+    check: Check,
     provider: Arc<CryptoProvider>,
     pub(super) seen: Arc<Mutex<Seen>>,
 }
@@ -102,9 +113,9 @@ pub(super) struct Recording {
 /// Builds one client config per connection, each with its own [`Recording`] verifier.
 #[derive(Debug, Clone)]
 pub(super) struct Configs {
-    verifier: Option<Arc<WebPkiServerVerifier>>,
+    check: Check,
     provider: Arc<CryptoProvider>,
-    /// Why the roots could not be used (an empty store): every handshake reports it.
+    /// `--insecure`: certificates are not checked.
     pub(super) insecure: bool,
 }
 
@@ -116,18 +127,31 @@ impl Configs {
             // A root rustls cannot use (e.g. an old v1 certificate) is skipped, as OpenSSL does.
             let _ = store.add(root.clone());
         }
-        let verifier = if settings.insecure || store.is_empty() {
-            None
+        let check = if settings.insecure {
+            Check::Nothing
+        } else if store.is_empty() {
+            Check::NoRoots
         } else {
             WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
                 .build()
-                .ok()
+                .map_or(Check::NoRoots, Check::WebPki)
         };
         Self {
-            verifier,
+            check,
             provider,
             insecure: settings.insecure,
         }
+    }
+
+    /// A fresh verifier, and the slot it fills in.
+    pub(super) fn recording(&self) -> (Recording, Arc<Mutex<Seen>>) {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let recording = Recording {
+            check: self.check.clone(),
+            provider: self.provider.clone(),
+            seen: seen.clone(),
+        };
+        (recording, seen)
     }
 
     /// A client config offering `alpn`, and the slot its verifier fills in.
@@ -136,12 +160,7 @@ impl Configs {
         alpn: &[u8],
         tls13_only: bool,
     ) -> Result<(rustls::ClientConfig, Arc<Mutex<Seen>>), SecureFailure> {
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let recording = Recording {
-            inner: self.verifier.clone(),
-            provider: self.provider.clone(),
-            seen: seen.clone(),
-        };
+        let (recording, seen) = self.recording();
         let versions: &[&rustls::SupportedProtocolVersion] = if tls13_only {
             &[&rustls::version::TLS13]
         } else {
@@ -171,11 +190,14 @@ impl ServerCertVerifier for Recording {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verdict = match &self.inner {
-            Some(inner) => {
+        let verdict = match &self.check {
+            Check::WebPki(inner) => {
                 inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
             }
-            None => Ok(ServerCertVerified::assertion()),
+            Check::Nothing => Ok(ServerCertVerified::assertion()),
+            Check::NoRoots => Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            )),
         };
         if let Ok(mut seen) = self.seen.lock() {
             seen.presented = Some(end_entity.clone().into_owned());
