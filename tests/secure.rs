@@ -722,3 +722,39 @@ fn many_names_ride_one_connection_per_encrypted_resolver() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("8 answered over DoT/DoH/DoQ, "), "{text}");
 }
+
+/// Many names to an encrypted server that never completes the handshake: the questions queued
+/// behind the first attempt share its failure instead of each waiting out its own timeout.
+#[test]
+fn a_dead_encrypted_resolver_costs_one_timeout_not_one_per_name() {
+    let tcp = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = tcp.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in tcp.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names = dir.path().join("names");
+    let list: String = (1..=8).map(|i| format!("n{i}.shop.test\n")).collect();
+    std::fs::write(&names, list).expect("write");
+    let start = Instant::now();
+    let out = dnscope()
+        .args(["compare", "--names"])
+        .arg(&names)
+        .args([
+            "--lab",
+            "--timeout",
+            "500ms",
+            "--resolver",
+            &format!("dead=tls://127.0.0.1:{port}#hang.test"),
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    let took = start.elapsed();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    assert!(text.contains("handshake_timeout"), "{text}");
+}

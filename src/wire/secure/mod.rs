@@ -208,7 +208,17 @@ struct Established {
     certificate: Option<Certificate>,
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<(Conn, Established)>>>;
+/// One server's connection for one transport: none yet, open, or the last attempt's failure
+/// (and when it failed).
+#[derive(Default)]
+enum Held {
+    #[default]
+    None,
+    Open(Conn, Established),
+    Failed(Instant, WireError),
+}
+
+type Slot = Arc<tokio::sync::Mutex<Held>>;
 
 /// A transport that speaks DoT, DoH and DoQ itself and hands the rest to `T`.
 pub struct Secure<T> {
@@ -271,15 +281,26 @@ impl<T> Secure<T> {
     ) -> Result<Exchange, WireError> {
         let protocol = via.protocol();
         let slot = self.slot(server, via);
+        let asked = Instant::now();
         let (conn, established, setup) = {
             let mut held = slot.lock().await;
-            match held.as_ref() {
-                Some((conn, est)) => (conn.clone(), est.clone(), None),
-                None => {
+            match &*held {
+                Held::Open(conn, est) => (conn.clone(), est.clone(), None),
+                // Questions that queued behind a connection attempt that failed meanwhile
+                // share its failure: they would only fail the same way, one timeout each.
+                Held::Failed(at, e) if *at >= asked => return Err(e.clone()),
+                Held::None | Held::Failed(..) => {
                     let start = Instant::now();
-                    let (conn, est) = self.connect(server, via, opts.timeout).await?;
-                    *held = Some((conn.clone(), est.clone()));
-                    (conn, est, Some(start.elapsed()))
+                    match self.connect(server, via, opts.timeout).await {
+                        Ok((conn, est)) => {
+                            *held = Held::Open(conn.clone(), est.clone());
+                            (conn, est, Some(start.elapsed()))
+                        }
+                        Err(e) => {
+                            *held = Held::Failed(Instant::now(), e.clone());
+                            return Err(e);
+                        }
+                    }
                 }
             }
         };
@@ -324,7 +345,7 @@ impl<T> Secure<T> {
             Ok(((message, n), http)) => (message, n, http),
             Err(e) => {
                 // A broken connection is not reused: the next question opens a new one.
-                *slot.lock().await = None;
+                *slot.lock().await = Held::None;
                 let received = match &conn {
                     Conn::Dot(h) => h
                         .received
