@@ -238,8 +238,6 @@ pub struct TraceArgs {
     #[command(flatten)]
     pub batch: BatchFlags,
     #[command(flatten)]
-    pub tls: TlsFlags,
-    #[command(flatten)]
     pub lab: LabFlags,
 }
 

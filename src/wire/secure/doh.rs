@@ -65,10 +65,16 @@ pub(super) async fn ask(
     let wire = query
         .to_vec()
         .map_err(|e| WireError::Encode(e.to_string()))?;
-    let authority = if server.port() == 443 {
-        name.to_string()
+    // An IPv6 address as the host goes in brackets (RFC 3986 §3.2.2).
+    let host = if name.parse::<std::net::Ipv6Addr>().is_ok() {
+        format!("[{name}]")
     } else {
-        format!("{name}:{}", server.port())
+        name.to_string()
+    };
+    let authority = if server.port() == 443 {
+        host
+    } else {
+        format!("{host}:{}", server.port())
     };
     let method = if get { "GET" } else { "POST" };
     let uri = if get {

@@ -309,15 +309,12 @@ fn certificate_failure(c: &CertificateError, presented: Option<Certificate>) -> 
             presented,
         } => SecureFailure::CertificateName {
             expected: server_name_text(expected),
-            presented: presented
-                .iter()
-                .map(|p| {
-                    p.trim_start_matches("DnsName(")
-                        .trim_end_matches(')')
-                        .trim_matches('"')
-                        .to_string()
-                })
-                .collect(),
+            // The names as the certificate says them (webpki's are debug strings).
+            presented: if cert.names.is_empty() {
+                presented.clone()
+            } else {
+                cert.names
+            },
         },
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
             SecureFailure::CertificateExpired {

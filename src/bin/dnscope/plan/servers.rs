@@ -188,9 +188,15 @@ pub fn ambiguity(text: &str) -> Option<String> {
 /// # Errors
 /// An empty label, or a server that does not parse.
 pub fn labelled(text: &str) -> Result<(String, ServerSpec)> {
-    let (label, rest) = match text.split_once('=') {
-        Some((l, r)) if !l.is_empty() => (l.to_string(), r),
-        Some(_) => bail!("resolver {text:?}: empty label before '='"),
+    // A label is a plain word before '=': a '=' after "://", ':', '[' or '/' belongs to the
+    // server (a DoH URL's query string).
+    let label_end = text.find('=').filter(|&i| {
+        let before = &text[..i];
+        !before.contains([':', '[', '/'])
+    });
+    let (label, rest) = match label_end {
+        Some(0) => bail!("resolver {text:?}: empty label before '='"),
+        Some(i) => (text[..i].to_string(), &text[i + 1..]),
         None => (text.to_string(), text),
     };
     Ok((label, flag_spec("--resolver", rest)?))
@@ -214,7 +220,9 @@ pub fn resolver_list(
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow!("cannot read resolvers file {}: {e}", path.display()))?;
         for (i, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or("").trim();
+            // '#' starts a comment at the start of a line or after a space; inside a server it
+            // is the TLS name (tls://1.1.1.1#cloudflare-dns.com).
+            let line = comment_free(line);
             if line.is_empty() {
                 continue;
             }
@@ -229,6 +237,20 @@ pub fn resolver_list(
         }
     }
     Ok(out)
+}
+
+/// A `--resolvers` line without its comment, trimmed.
+fn comment_free(line: &str) -> &str {
+    let mut end = line.len();
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        if c == '#' && prev.is_whitespace() {
+            end = i;
+            break;
+        }
+        prev = c;
+    }
+    line[..end].trim()
 }
 
 /// Turn a spec into a target: an address as given (labelled with the lab server's name when
@@ -511,6 +533,22 @@ mod tests {
                 .any(|w| matches!(&w.scheme, Scheme::Https { path, .. } if path == "/dns-query"))
         );
         assert!(encrypted.iter().any(|w| w.scheme == Scheme::Quic));
+    }
+
+    #[test]
+    fn resolver_files_keep_tls_names_and_drop_comments() {
+        assert_eq!(comment_free("# all comment"), "");
+        assert_eq!(
+            comment_free("dot=tls://1.1.1.1#cloudflare-dns.com   # Cloudflare"),
+            "dot=tls://1.1.1.1#cloudflare-dns.com"
+        );
+        assert_eq!(comment_free("campus  # the campus one"), "campus");
+        let (label, s) = labelled("https://dns.example/q?x=1").expect("no label");
+        assert_eq!(label, "https://dns.example/q?x=1");
+        assert!(matches!(s, ServerSpec::Host { ref name, .. } if name == "dns.example"));
+        let (label, _) = labelled("doh=https://dns.example/q?x=1").expect("label");
+        assert_eq!(label, "doh");
+        assert!(labelled("=1.2.3.4").is_err());
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub(super) fn scheme(text: &str, original: &str) -> Result<(Way, String)> {
                 );
             };
             let (host, path) = rest.split_at(slash);
+            if path.parse::<http::uri::PathAndQuery>().is_err() {
+                bail!("{original}: {path:?} is not a valid URL path");
+            }
             let way = Way {
                 scheme: Scheme::Https {
                     path: path.to_string(),
@@ -222,6 +225,7 @@ mod tests {
             ("tls://x/path", "only https:// takes a path"),
             ("tcp://x#n", "#NAME"),
             ("tls://", "empty server"),
+            ("https://x/a b", "not a valid URL path"),
         ] {
             let e = spec(bad).expect_err(bad).to_string();
             assert!(e.contains(why), "{bad}: {e}");
