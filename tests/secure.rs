@@ -328,6 +328,25 @@ fn an_http_200_that_is_not_dns_says_so() {
     assert_eq!(e["kind"], "not_dns", "{doc}");
     assert_eq!(e["detail"]["content_type"], "text/html", "{e}");
     assert_eq!(code, 3);
+    // Without --insecure and with an empty CA bundle, nothing is trusted, and it says so.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "").expect("write");
+    let out = dnscope()
+        .env("SSL_CERT_FILE", &empty)
+        .args([
+            "query",
+            "x.test",
+            &format!("@https://127.0.0.1:{port}/dns-query#hostile.test"),
+            "--json",
+        ])
+        .output()
+        .expect("run");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        doc["responses"][0]["error"]["kind"], "no_trust_roots",
+        "{doc}"
+    );
 }
 
 #[test]

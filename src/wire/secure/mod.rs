@@ -147,6 +147,8 @@ pub enum SecureFailure {
     CertificateUnknownIssuer { issuer: String },
     /// Another certificate problem.
     CertificateInvalid { reason: String },
+    /// Nothing is trusted: no system CA bundle was found and no `--ca-file` given.
+    NoTrustRoots,
     /// The server ended the handshake with a TLS alert.
     TlsAlert { alert: String },
     /// The handshake failed otherwise.
@@ -179,6 +181,7 @@ impl std::fmt::Display for SecureFailure {
                 write!(f, "certificate issuer not trusted ({issuer})")
             }
             SecureFailure::CertificateInvalid { reason } => write!(f, "bad certificate ({reason})"),
+            SecureFailure::NoTrustRoots => f.write_str("no trusted certificate authority loaded"),
             SecureFailure::TlsAlert { alert } => write!(f, "TLS alert {alert}"),
             SecureFailure::Handshake { reason } => write!(f, "handshake failed ({reason})"),
             SecureFailure::HandshakeTimeout { timeout_ms } => {

@@ -31,6 +31,7 @@ fn seen(presented: CertificateDer<'static>, refused: Error) -> Mutex<Seen> {
     Mutex::new(Seen {
         presented: Some(presented),
         refused: Some(refused),
+        no_roots: false,
     })
 }
 
@@ -200,5 +201,9 @@ fn no_roots_means_no_certificate_is_trusted() {
                 Some(Error::InvalidCertificate(CertificateError::UnknownIssuer))
             ));
         }
+        assert_eq!(
+            seen.no_roots,
+            settings.roots.is_empty() && !settings.insecure
+        );
     }
 }

@@ -14,9 +14,14 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 
 use super::{Certificate, SecureFailure};
 
-/// Where the system keeps its trust roots (Debian's bundle; `SSL_CERT_FILE` overrides it, as
-/// for OpenSSL).
-const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// Where systems keep their trust roots, in the order tried (after `SSL_CERT_FILE`, as
+/// OpenSSL reads it): Debian/Ubuntu, Fedora/RHEL, openSUSE, Alpine/macOS/BSD.
+const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
 
 /// What to trust when a server presents its certificate.
 #[derive(Debug, Clone, Default)]
@@ -65,13 +70,23 @@ pub fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>
     Ok(certs)
 }
 
-/// The system's trust roots (`SSL_CERT_FILE`, else Debian's bundle); none when neither can be
-/// read, so that every verification then fails with "unknown issuer" instead of the run.
+/// The system's trust roots: the first bundle that can be read (`SSL_CERT_FILE`, else the
+/// usual places), each certificate taken on its own (one that does not parse is skipped, not
+/// the whole bundle). None when there is no bundle: every verification then fails with "no
+/// trusted authority loaded", never passes.
 pub fn system_roots() -> Vec<CertificateDer<'static>> {
-    let path = std::env::var_os("SSL_CERT_FILE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| SYSTEM_BUNDLE.into());
-    read_pem_certificates(&path).unwrap_or_default()
+    let env = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
+    let candidates = env
+        .into_iter()
+        .chain(SYSTEM_BUNDLES.iter().map(std::path::PathBuf::from));
+    for path in candidates {
+        if let Ok(bytes) = std::fs::read(&path) {
+            return CertificateDer::pem_slice_iter(&bytes)
+                .filter_map(Result::ok)
+                .collect();
+        }
+    }
+    Vec::new()
 }
 
 /// The crypto provider of every config: ring, named explicitly (rustls panics when it has to
@@ -87,6 +102,8 @@ pub(super) struct Seen {
     pub(super) presented: Option<CertificateDer<'static>>,
     /// Why verification refused it.
     pub(super) refused: Option<rustls::Error>,
+    /// It was refused because nothing is trusted at all.
+    pub(super) no_roots: bool,
 }
 
 /// How certificates are judged.
@@ -202,6 +219,7 @@ impl ServerCertVerifier for Recording {
         if let Ok(mut seen) = self.seen.lock() {
             seen.presented = Some(end_entity.clone().into_owned());
             seen.refused = verdict.as_ref().err().cloned();
+            seen.no_roots = matches!(self.check, Check::NoRoots);
         }
         verdict
     }
@@ -276,10 +294,17 @@ pub(super) fn failure(
     error: Option<&rustls::Error>,
     fallback: String,
 ) -> SecureFailure {
-    let (presented, refused) = match seen.lock() {
-        Ok(s) => (s.presented.as_ref().and_then(summary), s.refused.clone()),
-        Err(_) => (None, None),
+    let (presented, refused, no_roots) = match seen.lock() {
+        Ok(s) => (
+            s.presented.as_ref().and_then(summary),
+            s.refused.clone(),
+            s.no_roots,
+        ),
+        Err(_) => (None, None, false),
     };
+    if no_roots {
+        return SecureFailure::NoTrustRoots;
+    }
     if let Some(rustls::Error::InvalidCertificate(c)) = refused.as_ref().or(error) {
         return certificate_failure(c, presented);
     }

@@ -53,6 +53,10 @@ pub fn failure(f: &SecureFailure, protocol: Protocol) -> Said {
         SecureFailure::CertificateInvalid { reason } => {
             ("certificate_invalid", format!("bad certificate: {reason}"))
         }
+        SecureFailure::NoTrustRoots => (
+            "no_trust_roots",
+            "no certificate could be checked: no trusted authority is loaded (no system CA bundle found; give --ca-file FILE, or --insecure)".to_string(),
+        ),
         SecureFailure::TlsAlert { alert } => (
             "tls_alert",
             format!("the server ended the TLS handshake: alert {alert}"),
