@@ -777,3 +777,71 @@ fn a_dead_encrypted_resolver_costs_one_timeout_not_one_per_name() {
     assert!(took < Duration::from_millis(2500), "took {took:?}");
     assert!(text.contains("handshake_timeout"), "{text}");
 }
+
+/// A DoT server that answers one question per connection and then closes it (as servers do
+/// when idle): the second question finds its kept connection closed and is asked again, once,
+/// on a new one, instead of failing.
+#[test]
+fn a_kept_connection_the_server_closed_is_replaced_once() {
+    use dnscope::wire::{
+        QueryOptions, Secure, TlsSettings, Transport, Via, build_query, parse_name,
+    };
+    let config = hostile_tls_config(b"dot");
+    let tcp = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = tcp.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for c in tcp.incoming().flatten() {
+            let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                continue;
+            };
+            let mut tls = rustls::StreamOwned::new(conn, c);
+            let mut len = [0u8; 2];
+            if tls.read_exact(&mut len).is_err() {
+                continue;
+            }
+            let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            if tls.read_exact(&mut msg).is_err() || msg.len() < 12 {
+                continue;
+            }
+            msg[2] |= 0x80; // QR: the question back as an empty answer
+            let _ = tls.write_all(&len);
+            let _ = tls.write_all(&msg);
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+        }
+    });
+    let Ok(rt) = tokio::runtime::Runtime::new() else {
+        panic!("runtime");
+    };
+    rt.block_on(async {
+        let transport = Secure::new(
+            dnscope::wire::NetTransport,
+            &TlsSettings {
+                roots: Vec::new(),
+                insecure: true,
+            },
+        );
+        let via = Via::Tls {
+            name: "hostile.test".into(),
+        };
+        let opts = QueryOptions::default();
+        let q = build_query(
+            &parse_name("x.test").expect("name"),
+            hickory_proto::rr::RecordType::A,
+            &opts,
+        );
+        let first = transport
+            .exchange_via(addr, &via, &q, &opts)
+            .await
+            .expect("first");
+        assert!(first.session.is_some_and(|s| !s.reused));
+        // Let the close arrive.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let second = transport
+            .exchange_via(addr, &via, &q, &opts)
+            .await
+            .expect("second, on a new connection");
+        let s = second.session.expect("session");
+        assert!(!s.reused && s.setup.is_some(), "{s:?}");
+    });
+}

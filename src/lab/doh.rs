@@ -19,7 +19,12 @@ use super::secure::DOH_PATH;
 const DNS_MESSAGE: &str = "application/dns-message";
 const MAX_BODY: usize = 65_535;
 
-/// Accept DoH connections on `listener` until the task is aborted, relaying to `backend`.
+/// At most this many questions at once on one connection (h2's default is no limit).
+const MAX_STREAMS: u32 = 100;
+
+/// Accept DoH connections on `listener` until the task is aborted, relaying to `backend`. A
+/// connection is closed after `idle` without a request (not after `idle` in all), so that
+/// `compare --watch` keeps riding it.
 pub(super) async fn serve(
     listener: TcpListener,
     config: Arc<rustls::ServerConfig>,
@@ -39,9 +44,7 @@ pub(super) async fn serve(
                 // TCP_NODELAY, Nagle holds the second until the client's delayed ACK (40 ms).
                 let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
-                connections.spawn(async move {
-                    let _ = tokio::time::timeout(idle, connection(acceptor, tcp, backend, idle)).await;
-                });
+                connections.spawn(connection(acceptor, tcp, backend, idle));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
@@ -57,14 +60,26 @@ async fn connection(
     let Ok(Ok(tls)) = tokio::time::timeout(idle, acceptor.accept(tcp)).await else {
         return;
     };
-    let Ok(mut h2) = h2::server::handshake(tls).await else {
+    let handshake = h2::server::Builder::new()
+        .max_concurrent_streams(MAX_STREAMS)
+        .max_header_list_size(16 * 1024)
+        .handshake(tls);
+    let Ok(Ok(mut h2)) = tokio::time::timeout(idle, handshake).await else {
         return;
     };
-    while let Some(Ok((request, respond))) = h2.accept().await {
-        tokio::spawn(async move {
-            let (status, body) = answer(request, backend).await;
-            reply(respond, status, body);
-        });
+    // The requests of this connection end with it (and with the lab).
+    let mut requests = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            next = tokio::time::timeout(idle, h2.accept()) => {
+                let Ok(Some(Ok((request, respond)))) = next else { break };
+                requests.spawn(async move {
+                    let (status, body) = answer(request, backend).await;
+                    reply(respond, status, body);
+                });
+            }
+            Some(_) = requests.join_next(), if !requests.is_empty() => {}
+        }
     }
 }
 

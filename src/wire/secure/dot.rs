@@ -23,7 +23,52 @@ use super::{Established, Protocol, SecureFailure, WireError, tls};
 #[derive(Clone)]
 pub(super) struct Handle {
     exchange: DnsExchange<TokioRuntimeProvider>,
-    pub(super) received: Arc<AtomicU64>,
+    received: Arc<AtomicU64>,
+    /// Questions waiting for their answer on this connection, and how many were ever sent:
+    /// bytes can be blamed on one question only when it was alone.
+    in_flight: Arc<AtomicU64>,
+    started: Arc<AtomicU64>,
+}
+
+/// One question's view of the connection, from before it was sent until it is dropped.
+pub(super) struct Watch {
+    handle: Handle,
+    alone: bool,
+    started: u64,
+    received: u64,
+}
+
+impl Handle {
+    /// Start watching the connection for one question.
+    pub(super) fn watch(&self) -> Watch {
+        let alone = self.in_flight.fetch_add(1, Ordering::Relaxed) == 0;
+        Watch {
+            handle: self.clone(),
+            alone,
+            started: self.started.fetch_add(1, Ordering::Relaxed),
+            received: self.received.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Watch {
+    /// The bytes that arrived while this question was the only one on the connection, when
+    /// some did: they were dropped as undecodable (the multiplexer matches real answers).
+    pub(super) fn unanswered_bytes(&self) -> Option<u64> {
+        let h = &self.handle;
+        let nobody_else = h.started.load(Ordering::Relaxed) == self.started + 1;
+        let got = h
+            .received
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.received);
+        (self.alone && nobody_else && got > 0).then_some(got)
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.handle.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A stream that counts the bytes read from it. hickory's multiplexer drops a frame that
@@ -88,7 +133,13 @@ pub(super) async fn connect(
     let mux = DnsMultiplexer::new(TcpClientStream::from_stream(tcp), handle).with_timeout(wait);
     let (exchange, background) = DnsExchange::<TokioRuntimeProvider>::from_stream(mux);
     tokio::spawn(background);
-    Ok((super::Conn::Dot(Handle { exchange, received }), established))
+    let handle = Handle {
+        exchange,
+        received,
+        in_flight: Arc::new(AtomicU64::new(0)),
+        started: Arc::new(AtomicU64::new(0)),
+    };
+    Ok((super::Conn::Dot(handle), established))
 }
 
 pub(super) async fn ask(

@@ -10,12 +10,13 @@
 mod doh;
 mod doq;
 mod dot;
+mod pool;
 mod tls;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hickory_proto::op::Message;
 use serde::Serialize;
@@ -211,23 +212,13 @@ struct Established {
     certificate: Option<Certificate>,
 }
 
-/// One server's connection for one transport: none yet, open, or the last attempt's failure
-/// (and when it failed).
-#[derive(Default)]
-enum Held {
-    #[default]
-    None,
-    Open(Conn, Established),
-    Failed(Instant, WireError),
-}
-
-type Slot = Arc<tokio::sync::Mutex<Held>>;
-
 /// A transport that speaks DoT, DoH and DoQ itself and hands the rest to `T`.
 pub struct Secure<T> {
     inner: T,
     configs: tls::Configs,
-    pool: Mutex<HashMap<(SocketAddr, Via), Slot>>,
+    pool: Mutex<HashMap<(SocketAddr, Via), pool::Slot>>,
+    /// Numbers each connection opened, so that a failure resets only its own.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl<T> Secure<T> {
@@ -237,169 +228,8 @@ impl<T> Secure<T> {
             inner,
             configs: tls::Configs::new(settings),
             pool: Mutex::new(HashMap::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
-    }
-
-    fn slot(&self, server: SocketAddr, via: &Via) -> Slot {
-        match self.pool.lock() {
-            Ok(mut pool) => pool.entry((server, via.clone())).or_default().clone(),
-            // A poisoned pool (a panic elsewhere) only costs the reuse.
-            Err(_) => Slot::default(),
-        }
-    }
-
-    async fn connect(
-        &self,
-        server: SocketAddr,
-        via: &Via,
-        wait: Duration,
-    ) -> Result<(Conn, Established), WireError> {
-        let protocol = via.protocol();
-        let timed_out = || WireError::Secure {
-            server,
-            protocol,
-            failure: SecureFailure::HandshakeTimeout {
-                timeout_ms: millis(wait),
-            },
-        };
-        let connecting = async {
-            match via {
-                Via::Tls { name } => dot::connect(&self.configs, server, name, wait).await,
-                Via::Https { name, .. } => doh::connect(&self.configs, server, name).await,
-                Via::Quic { name } => doq::connect(&self.configs, server, name, wait).await,
-                _ => Err(WireError::Encode("not an encrypted transport".to_string())),
-            }
-        };
-        tokio::time::timeout(wait, connecting)
-            .await
-            .map_err(|_| timed_out())?
-    }
-
-    async fn ask(
-        &self,
-        server: SocketAddr,
-        via: &Via,
-        query: &Message,
-        opts: &QueryOptions,
-    ) -> Result<Exchange, WireError> {
-        let protocol = via.protocol();
-        let slot = self.slot(server, via);
-        let asked = Instant::now();
-        let (conn, established, setup) = {
-            let mut held = slot.lock().await;
-            match &*held {
-                Held::Open(conn, est) => (conn.clone(), est.clone(), None),
-                // Questions that queued behind a connection attempt that failed meanwhile
-                // share its failure: they would only fail the same way, one timeout each.
-                Held::Failed(at, e) if *at >= asked => return Err(e.clone()),
-                Held::None | Held::Failed(..) => {
-                    let start = Instant::now();
-                    match self.connect(server, via, opts.timeout).await {
-                        Ok((conn, est)) => {
-                            *held = Held::Open(conn.clone(), est.clone());
-                            (conn, est, Some(start.elapsed()))
-                        }
-                        Err(e) => {
-                            *held = Held::Failed(Instant::now(), e.clone());
-                            return Err(e);
-                        }
-                    }
-                }
-            }
-        };
-        // RFC 8484 §4.1: DoH questions carry ID 0, so that HTTP caches can share answers.
-        let mut query = query.clone();
-        if matches!(via, Via::Https { .. }) {
-            query.metadata.id = 0;
-        }
-        let bytes = query
-            .to_vec()
-            .map_err(|e| WireError::Encode(e.to_string()))?;
-        let start = Instant::now();
-        let sent = async {
-            match (&conn, via) {
-                (Conn::Dot(h), _) => dot::ask(h, server, &query).await.map(|m| (m, None)),
-                (Conn::Doq(h), _) => doq::ask(h, server, &query).await.map(|m| (m, None)),
-                (Conn::Doh(h), Via::Https { name, path, get }) => {
-                    doh::ask(h, server, name, path, *get, &query)
-                        .await
-                        .map(|(m, http)| (m, Some(http)))
-                }
-                (Conn::Doh(_), _) => {
-                    Err(WireError::Encode("DoH connection for another way".into()))
-                }
-            }
-        };
-        let received_before = match &conn {
-            Conn::Dot(h) => h.received.load(std::sync::atomic::Ordering::Relaxed),
-            _ => 0,
-        };
-        let timed_out = || WireError::Timeout {
-            server,
-            protocol,
-            attempts: 1,
-            timeout_ms: millis(opts.timeout),
-            ignored: Vec::new(),
-        };
-        let answered = tokio::time::timeout(opts.timeout, sent)
-            .await
-            .unwrap_or_else(|_| Err(timed_out()));
-        let (message, response_bytes, http) = match answered {
-            Ok(((message, n), http)) => (message, n, http),
-            Err(e) => {
-                // A broken connection is not reused: the next question opens a new one.
-                *slot.lock().await = Held::None;
-                let received = match &conn {
-                    Conn::Dot(h) => h
-                        .received
-                        .load(std::sync::atomic::Ordering::Relaxed)
-                        .saturating_sub(received_before),
-                    _ => 0,
-                };
-                return Err(match e {
-                    // Ours or the connection's own limit (which is --timeout too); on DoT,
-                    // bytes that came and were dropped mean the server did answer, with
-                    // something that is not DNS.
-                    WireError::Timeout { .. } if received > 0 => WireError::Secure {
-                        server,
-                        protocol,
-                        failure: SecureFailure::NotDns {
-                            content_type: None,
-                            reason: format!(
-                                "{received} bytes arrived on the connection, none of them a DNS answer to the question"
-                            ),
-                        },
-                    },
-                    WireError::Timeout { .. } => timed_out(),
-                    e => e,
-                });
-            }
-        };
-        let rtt = start.elapsed();
-        Ok(Exchange {
-            server,
-            protocol,
-            query,
-            response: message,
-            rtt,
-            request_bytes: bytes.len(),
-            response_bytes,
-            udp_attempts: 0,
-            truncated: None,
-            ignored: Vec::new(),
-            from_cache: false,
-            session: Some(Box::new(Session {
-                tls_name: via.tls_name().unwrap_or_default().to_string(),
-                tls_version: established.tls_version,
-                alpn: established.alpn,
-                cipher: established.cipher,
-                certificate: established.certificate,
-                verified: !self.configs.insecure,
-                setup,
-                reused: setup.is_none(),
-                http,
-            })),
-        })
     }
 }
 

@@ -292,10 +292,12 @@ impl Transport for Shared {
         query: &Message,
         opts: &QueryOptions,
     ) -> Result<Exchange, WireError> {
-        // Only the plain way is cached and limited: an encrypted connection is already one
-        // per server, reused by every question of the run.
-        if *via == super::Via::Plain {
-            return self.exchange(server, query, opts).await;
+        // Only plain DNS is cached and limited here: an encrypted connection is already one
+        // per server, reused by every question of the run, and a failure to open one is
+        // shared by the questions asked meanwhile (wire::secure's pool).
+        if matches!(via, super::Via::Plain | super::Via::Udp | super::Via::Tcp) {
+            // Plain DNS, with the batch's limits, give-up and cache.
+            return super::plain_via(self, server, via, query, opts).await;
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
         let result = self.inner.exchange_via(server, via, query, opts).await;

@@ -71,7 +71,15 @@ fn write_ca(lab: &dnscope::lab::Lab) -> Option<std::path::PathBuf> {
         .map(|s| s.address.octets())
         .map_or_else(String::new, |o| format!("{}.{}.{}", o[0], o[1], o[2]));
     let path = std::env::temp_dir().join(format!("dnscope-lab-{net}-{}-ca.pem", lab.port()));
-    match std::fs::write(&path, lab.ca_pem()) {
+    // A file of our own: an old one (a lab killed before it could remove it) is replaced,
+    // and a file or link someone else put there is not written through.
+    let _ = std::fs::remove_file(&path);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, lab.ca_pem().as_bytes()));
+    match written {
         Ok(()) => Some(path),
         Err(e) => {
             note(&format!(
