@@ -234,25 +234,36 @@ fn hostile_tls_config(alpn: &[u8]) -> Arc<rustls::ServerConfig> {
     Arc::new(config)
 }
 
-/// DoT: the handshake completes, then the "answer" is a length prefix and noise.
-#[test]
-fn garbage_after_the_handshake_is_a_clear_outcome_not_a_hang() {
+type TlsConn = rustls::StreamOwned<rustls::ServerConnection, std::net::TcpStream>;
+
+/// A DoT server on 127.0.0.1 (self-signed for hostile.test) that runs `serve` on each
+/// connection, one after the other.
+fn dot_server(serve: impl Fn(&mut TlsConn) + Send + 'static) -> std::net::SocketAddr {
     let config = hostile_tls_config(b"dot");
     let tcp = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = tcp.local_addr().expect("addr").port();
+    let addr = tcp.local_addr().expect("addr");
     std::thread::spawn(move || {
         for c in tcp.incoming().flatten() {
             let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
                 continue;
             };
-            let mut tls = rustls::StreamOwned::new(conn, c);
-            let mut buf = [0u8; 512];
-            let _ = tls.read(&mut buf);
-            let _ = tls.write_all(&[0, 7, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
-            let _ = tls.flush();
-            std::thread::sleep(Duration::from_secs(3));
+            serve(&mut rustls::StreamOwned::new(conn, c));
         }
     });
+    addr
+}
+
+/// DoT: the handshake completes, then the "answer" is a length prefix and noise.
+#[test]
+fn garbage_after_the_handshake_is_a_clear_outcome_not_a_hang() {
+    let port = dot_server(|tls| {
+        let mut buf = [0u8; 512];
+        let _ = tls.read(&mut buf);
+        let _ = tls.write_all(&[0, 7, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3]);
+        let _ = tls.flush();
+        std::thread::sleep(Duration::from_secs(3));
+    })
+    .port();
     let start = Instant::now();
     let (doc, _) = common::json_of(&[
         "query",
@@ -786,29 +797,20 @@ fn a_kept_connection_the_server_closed_is_replaced_once() {
     use dnscope::wire::{
         QueryOptions, Secure, TlsSettings, Transport, Via, build_query, parse_name,
     };
-    let config = hostile_tls_config(b"dot");
-    let tcp = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = tcp.local_addr().expect("addr");
-    std::thread::spawn(move || {
-        for c in tcp.incoming().flatten() {
-            let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
-                continue;
-            };
-            let mut tls = rustls::StreamOwned::new(conn, c);
-            let mut len = [0u8; 2];
-            if tls.read_exact(&mut len).is_err() {
-                continue;
-            }
-            let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
-            if tls.read_exact(&mut msg).is_err() || msg.len() < 12 {
-                continue;
-            }
-            msg[2] |= 0x80; // QR: the question back as an empty answer
-            let _ = tls.write_all(&len);
-            let _ = tls.write_all(&msg);
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
+    let addr = dot_server(|tls| {
+        let mut len = [0u8; 2];
+        if tls.read_exact(&mut len).is_err() {
+            return;
         }
+        let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        if tls.read_exact(&mut msg).is_err() || msg.len() < 12 {
+            return;
+        }
+        msg[2] |= 0x80; // QR: the question back as an empty answer
+        let _ = tls.write_all(&len);
+        let _ = tls.write_all(&msg);
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
     });
     let Ok(rt) = tokio::runtime::Runtime::new() else {
         panic!("runtime");
