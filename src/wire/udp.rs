@@ -94,6 +94,13 @@ pub(super) fn check(query: &Message, bytes: &[u8]) -> Result<Message, Ignored> {
             id: message.metadata.id,
         });
     }
+    answers(query, &message)?;
+    Ok(message)
+}
+
+/// Whether a decoded message is a response to our question (QR set, the same question), its
+/// ID left to the caller.
+pub(super) fn answers(query: &Message, message: &Message) -> Result<(), Ignored> {
     if message.metadata.message_type != MessageType::Response {
         return Err(Ignored::NotAResponse);
     }
@@ -109,7 +116,7 @@ pub(super) fn check(query: &Message, bytes: &[u8]) -> Result<Message, Ignored> {
             .join(", ");
         return Err(Ignored::WrongQuestion { question });
     }
-    Ok(message)
+    Ok(())
 }
 
 pub(super) fn classify(server: SocketAddr, e: io::Error) -> WireError {

@@ -56,15 +56,13 @@ pub(super) async fn ask(
     path: &str,
     get: bool,
     query: &Message,
+    wire: &[u8],
 ) -> Result<((Message, usize), HttpSeen), WireError> {
     let fail = |failure| WireError::Secure {
         server,
         protocol: Protocol::Https,
         failure,
     };
-    let wire = query
-        .to_vec()
-        .map_err(|e| WireError::Encode(e.to_string()))?;
     // An IPv6 address as the host goes in brackets (RFC 3986 §3.2.2).
     let host = if name.parse::<std::net::Ipv6Addr>().is_ok() {
         format!("[{name}]")
@@ -79,7 +77,7 @@ pub(super) async fn ask(
     let method = if get { "GET" } else { "POST" };
     let uri = if get {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let dns = data_encoding::BASE64URL_NOPAD.encode(&wire);
+        let dns = data_encoding::BASE64URL_NOPAD.encode(wire);
         format!("https://{authority}{path}{sep}dns={dns}")
     } else {
         format!("https://{authority}{path}")
@@ -102,7 +100,7 @@ pub(super) async fn ask(
         .map_err(|e| fail(broken(&e)))?;
     if !get {
         body_out
-            .send_data(Bytes::from(wire), true)
+            .send_data(Bytes::copy_from_slice(wire), true)
             .map_err(|e| fail(broken(&e)))?;
     }
     let response = response.await.map_err(|e| fail(broken(&e)))?;

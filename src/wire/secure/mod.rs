@@ -267,15 +267,10 @@ fn millis(d: Duration) -> u64 {
 /// Check that a decoded answer is a response to our question (its ID was matched by the
 /// connection's own multiplexing).
 fn check_answer(query: &Message, bytes: &[u8]) -> Result<Message, String> {
-    let mut asked = query.clone();
     let message =
         Message::from_vec(bytes).map_err(|e| format!("{} undecodable bytes ({e})", bytes.len()))?;
-    asked.metadata.id = message.metadata.id;
-    let mut copy = bytes.to_vec();
-    if copy.len() >= 2 {
-        copy[..2].copy_from_slice(&message.metadata.id.to_be_bytes());
-    }
-    super::udp::check(&asked, &copy).map_err(|why| why.to_string())
+    super::udp::answers(query, &message).map_err(|why| why.to_string())?;
+    Ok(message)
 }
 
 /// The established facts of a rustls client connection.

@@ -194,7 +194,7 @@ impl<T> Secure<T> {
                 (Conn::Dot(h), _) => dot::ask(h, server, &query).await.map(|m| (m, None)),
                 (Conn::Doq(h), _) => doq::ask(h, server, &query).await.map(|m| (m, None)),
                 (Conn::Doh(h), Via::Https { name, path, get }) => {
-                    doh::ask(h, server, name, path, *get, &query)
+                    doh::ask(h, server, name, path, *get, &query, &bytes)
                         .await
                         .map(|(m, http)| (m, Some(http)))
                 }
