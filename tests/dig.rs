@@ -258,8 +258,7 @@ fn the_printed_dig_commands_walk_the_delegation() {
         }
     }
     assert!(last.contains("192.0.2.80"), "{last}");
-    let _ = child.kill();
-    let _ = child.wait();
+    common::stop(&mut child);
 }
 
 #[test]

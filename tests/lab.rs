@@ -104,6 +104,5 @@ fn control_commands_change_the_running_lab() {
         say("delete cafe.example SOA", 1)[0]
             .starts_with("error: the SOA changes with every change")
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    common::stop(&mut child);
 }

@@ -386,8 +386,7 @@ fn deleting_nothing_leaves_the_serial_alone() {
             break;
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    common::stop(&mut child);
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert!(seen[1].contains("nothing to delete"), "{seen:?}");
     assert_eq!(seen[0], seen[2], "the serial did not move");
