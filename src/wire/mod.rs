@@ -478,6 +478,11 @@ impl<T: Transport> Transport for LoopbackOnly<T> {
     }
 }
 
+/// A duration in whole milliseconds, as the errors report a timeout.
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Whether `DNSCOPE_LOOPBACK_ONLY` asks for [`LoopbackOnly`] on every run.
 pub fn loopback_only_from_env() -> bool {
     std::env::var_os("DNSCOPE_LOOPBACK_ONLY").is_some_and(|v| !v.is_empty() && v != "0")

@@ -60,7 +60,7 @@ pub(super) async fn ask(
             server,
             protocol: Protocol::Tcp,
             attempts: 1,
-            timeout_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            timeout_ms: super::millis(wait),
             ignored: Vec::new(),
         })??;
     let rtt = start.elapsed();

@@ -77,7 +77,7 @@ pub(super) async fn ask(
         server,
         protocol: Protocol::Udp,
         attempts,
-        timeout_ms: u64::try_from(opts.timeout.as_millis()).unwrap_or(u64::MAX),
+        timeout_ms: super::millis(opts.timeout),
         ignored,
     })
 }

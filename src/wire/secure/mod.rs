@@ -23,7 +23,7 @@ use serde::Serialize;
 
 pub use tls::{CaFileError, TlsSettings, read_pem_certificates, system_roots};
 
-use super::{Exchange, Protocol, QueryOptions, Transport, WireError};
+use super::{Exchange, Protocol, QueryOptions, Transport, WireError, millis};
 
 /// The default DoH path (RFC 8484 §4.1's example, what every public resolver uses).
 pub const DOH_PATH: &str = "/dns-query";
@@ -258,10 +258,6 @@ impl<T: Transport> Transport for Secure<T> {
             _ => self.inner.exchange_via(server, via, query, opts).await,
         }
     }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Check that a decoded answer is a response to our question (its ID was matched by the
